@@ -1,0 +1,120 @@
+/**
+ * Ports: the interfaces the use cases depend on. Adapters implement them; function entry files (the composition
+ * root) build the adapters and hand them in, so tests swap in fakes from `test/fakes/` without module mocking.
+ */
+import type { EgressRule, Outcome, PolicyDecision, RequestMeta, RequestOrigin } from "./domain/types.ts";
+
+/** Alibaba Cloud credentials; STS credentials carry a security token. */
+export interface Credentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string | undefined;
+}
+
+/** Options for one logical ENS call (all its attempts). */
+export interface EnsCallOptions {
+  credentials: Credentials;
+  /** Epoch ms by which every attempt must have ended; an attempt in flight is aborted then. */
+  deadline: number;
+  /** Aborts the whole call (all attempts) early. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What ENS answered, safe to log and to show a caller. */
+export interface EnsErrorInfo {
+  /** ENS or gateway `Code`, or a local code such as `NetworkError` / `AttemptTimeout` / `DeadlineExceeded`. */
+  code: string;
+  message: string;
+  requestId: string | null;
+  httpStatus: number | null;
+  /** True when the error class is transient (the retry budget ran out rather than a permanent refusal). */
+  transient: boolean;
+}
+
+/** The result of one logical ENS call, after retries. */
+export interface EnsCallResult {
+  outcome: "created" | "already_exists" | "failed";
+  /** Number of HTTP attempts made (0 only if the deadline had already passed). */
+  attempts: number;
+  /** ENS RequestId of each attempt that got an answer, in order. */
+  ensRequestIds: string[];
+  /** The last error when `outcome` is `failed`; otherwise null. */
+  error: EnsErrorInfo | null;
+}
+
+/** ENS, as the use case sees it: one rule in, one settled result out. Retry lives behind this port. */
+export interface EnsClient {
+  authorizeSecurityGroupEgress(rule: EgressRule, options: EnsCallOptions): Promise<EnsCallResult>;
+}
+
+/** The `data` of an audit event (CONTRACT §5 plus this project's additions). */
+export interface AuditData {
+  outcome: Outcome;
+  rule: EgressRule | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  ensRequestIds: string[];
+  ticketId: string | null;
+  requestedBy: string | null;
+  reason: string | null;
+  dryRun: boolean;
+  /** Which entry point received the request, e.g. `http:/rules`, `http:/webhooks/jira`, `queue:mns`, `invoke`. */
+  trigger: string;
+  origin: RequestOrigin;
+  deliveryId: string | null;
+  fcRequestId: string;
+  /** Index of the rule in the request (0 for a single-rule request). */
+  ruleIndex: number;
+  /** Guardrail verdict; null when the request never reached the guardrails. */
+  policy: PolicyDecision | null;
+  /** The validation issues of a refused request, if any. */
+  issues: Array<{ path: string; message: string }>;
+}
+
+/** A CloudEvents 1.0 structured-mode audit event (CONTRACT §5). */
+export interface AuditEvent {
+  specversion: "1.0";
+  id: string;
+  source: string;
+  type: `ens.egress_rule.${Outcome}`;
+  time: string;
+  subject?: string;
+  datacontenttype: "application/json";
+  dataschema: string;
+  correlationid: string;
+  fcrequestid: string;
+  data: AuditData;
+}
+
+/** A destination for audit events. `write` resolves once the event is durably accepted, or rejects. */
+export interface AuditSink {
+  readonly name: string;
+  write(event: AuditEvent, options: { deadline: number }): Promise<void>;
+}
+
+/** Structured logger; every line carries the FC request id and correlation id via `child`. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+/** Wall clock, injectable for tests. */
+export interface Clock {
+  now(): number;
+}
+
+/** Metadata of one delivery, filled by the trigger decoder. */
+export interface Delivery {
+  trigger: string;
+  origin: RequestOrigin;
+  /** Webhook delivery id or queue message id; null for ad hoc calls. */
+  deliveryId: string | null;
+  fcRequestId: string;
+}
+
+/** Re-exported for convenience of adapters that only need the request metadata type. */
+export type { RequestMeta };
