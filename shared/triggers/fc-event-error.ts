@@ -1,0 +1,15 @@
+/** Error codes of `FcEventError`. */
+export type FcEventErrorCode = "InvalidFcEvent";
+
+/**
+ * The runtime handed the function something that is not the event its trigger documents (REFERENCE §3), e.g. a
+ * non-HTTP payload invoked on the http-intake function. The message names the missing part, never the payload.
+ */
+export class FcEventError extends Error {
+  readonly code: FcEventErrorCode = "InvalidFcEvent";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "FcEventError";
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Routes, authenticates and decodes one http-intake request (CONTRACT §2-§4) without any I/O. The order of the
+ * checks is part of the security design: route and method, then size, then authentication over the RAW bytes,
+ * then content type, and only then JSON parsing. Nothing about the body is interpreted before the caller is
+ * authenticated, and a 401 never says which check failed.
+ */
+import type { RequestOrigin } from "../domain/types.ts";
+import { isJsonContentType } from "./content-type.ts";
+import type { HttpRequest } from "./http-types.ts";
+import { parseJsonBytes, printable } from "./safe-json.ts";
+import type { AuthCheck } from "./webhooks/auth-check.ts";
+import { verifyBearerToken } from "./webhooks/bearer.ts";
+import { isJiraIssueWebhook, mapJiraIssueWebhook } from "./webhooks/jira-issue.ts";
+import { verifyJiraSignature } from "./webhooks/jira-signature.ts";
+import { verifyStandardWebhook } from "./webhooks/standard-webhooks.ts";
+
+/** The credentials and limits the decoder checks against (from `shared/config.ts`). */
+export interface HttpIntakeSecrets {
+  apiTokens: string[];
+  jiraSecrets: string[];
+  serviceNowTokens: string[];
+  standardWebhookSecrets: string[];
+  webhookToleranceSeconds: number;
+  maxBodyBytes: number;
+  jiraFieldMap: Record<string, string> | null;
+}
+
+/** Refusal codes, as in the error table of `shared/errors.ts`. */
+export type HttpRefusalCode =
+  | "InvalidRequest"
+  | "Unauthorized"
+  | "PayloadTooLarge"
+  | "UnsupportedMediaType"
+  | "NotFound"
+  | "MethodNotAllowed";
+
+/** What the function should do with a request. */
+export type HttpIntakeDecision =
+  | { kind: "health" }
+  | {
+      kind: "request";
+      /** The parsed JSON body, after the Jira issue mapping; not yet validated as a rule request. */
+      body: unknown;
+      /** e.g. `http:/rules`, `http:/webhooks/jira`. */
+      trigger: string;
+      origin: Extract<RequestOrigin, "operator" | "webhook">;
+      deliveryId: string | null;
+    }
+  | {
+      kind: "refused";
+      status: number;
+      code: HttpRefusalCode;
+      /** Safe for the caller. */
+      message: string;
+      /** `http:<route>`, or `http:unknown` when no route matched. */
+      trigger: string;
+      /** Null until the caller is authenticated: an unauthenticated id must not name anything in the audit trail. */
+      deliveryId: string | null;
+      /** Detail for the logs; holds no secret. */
+      logReason: string;
+      /** The `Allow` header value of a 405 answer. */
+      allow?: string;
+    };
+
+type Refusal = Extract<HttpIntakeDecision, { kind: "refused" }>;
+
+type RouteAuth = "api-token" | "jira" | "servicenow" | "standard-webhooks";
+
+interface Route {
+  auth: RouteAuth;
+  origin: "operator" | "webhook";
+}
+
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  ["/rules", { auth: "api-token", origin: "operator" }],
+  ["/webhooks/jira", { auth: "jira", origin: "webhook" }],
+  ["/webhooks/servicenow", { auth: "servicenow", origin: "webhook" }],
+  ["/webhooks/generic", { auth: "standard-webhooks", origin: "webhook" }],
+]);
+
+const HEALTH_PATH = "/healthz";
+
+/** The generic 401 message: the caller must not learn which check failed. */
+export const AUTHENTICATION_FAILED = "authentication failed";
+
+// Delivery ids end up in audit events and logs: visible ASCII only, bounded like an Idempotency-Key.
+const DELIVERY_ID = /^[\x21-\x7e]{1,255}$/;
+
+function refused(
+  status: number,
+  code: HttpRefusalCode,
+  message: string,
+  trigger: string,
+  logReason: string,
+  deliveryId: string | null = null,
+): Refusal {
+  return { kind: "refused", status, code, message, trigger, deliveryId, logReason };
+}
+
+function authenticate(
+  route: Route,
+  request: HttpRequest,
+  secrets: HttpIntakeSecrets,
+  nowMs: number,
+): AuthCheck {
+  const { headers, body } = request;
+  switch (route.auth) {
+    case "api-token":
+      return verifyBearerToken(headers.authorization, secrets.apiTokens);
+    case "servicenow":
+      return verifyBearerToken(headers.authorization, secrets.serviceNowTokens);
+    case "jira":
+      return verifyJiraSignature(headers["x-hub-signature"], body, secrets.jiraSecrets);
+    case "standard-webhooks":
+      return verifyStandardWebhook(
+        headers,
+        body,
+        secrets.standardWebhookSecrets,
+        secrets.webhookToleranceSeconds,
+        nowMs,
+      );
+  }
+}
+
+/**
+ * The header that carries the delivery id of a route: Jira's per-delivery identifier, the Standard Webhooks id
+ * (signed), or for bearer routes an `Idempotency-Key` the sender may set (ServiceNow has no standard header).
+ */
+function deliveryIdHeader(auth: RouteAuth): string {
+  switch (auth) {
+    case "jira":
+      return "x-atlassian-webhook-identifier";
+    case "standard-webhooks":
+      return "webhook-id";
+    default:
+      return "idempotency-key";
+  }
+}
+
+function normalizePath(path: string): string {
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+/** Routes, authenticates and decodes one request; never throws. `nowMs` is the clock for the replay window. */
+export function decodeHttpIntake(
+  request: HttpRequest,
+  secrets: HttpIntakeSecrets,
+  nowMs: number,
+): HttpIntakeDecision {
+  const path = normalizePath(request.path);
+  const method = request.method.toUpperCase();
+
+  if (path === HEALTH_PATH) {
+    if (method === "GET" || method === "HEAD") return { kind: "health" };
+    const refusal = refused(
+      405,
+      "MethodNotAllowed",
+      "use GET",
+      `http:${HEALTH_PATH}`,
+      `${printable(method)} on ${HEALTH_PATH}`,
+    );
+    return { ...refusal, allow: "GET, HEAD" };
+  }
+  const route = ROUTES.get(path);
+  if (route === undefined) {
+    return refused(
+      404,
+      "NotFound",
+      "no such route",
+      "http:unknown",
+      `no route for ${printable(method)} ${printable(path)}`,
+    );
+  }
+  const trigger = `http:${path}`;
+  if (method !== "POST") {
+    return {
+      ...refused(405, "MethodNotAllowed", "use POST", trigger, `${printable(method)} on ${path}`),
+      allow: "POST",
+    };
+  }
+  if (request.body.length > secrets.maxBodyBytes) {
+    return refused(
+      413,
+      "PayloadTooLarge",
+      `the body is larger than ${secrets.maxBodyBytes} bytes`,
+      trigger,
+      `body of ${request.body.length} bytes`,
+    );
+  }
+
+  const auth = authenticate(route, request, secrets, nowMs);
+  if (!auth.ok) return refused(401, "Unauthorized", AUTHENTICATION_FAILED, trigger, auth.reason);
+
+  // From here on the sender is authenticated, so its delivery id may label the refusal.
+  const idHeader = deliveryIdHeader(route.auth);
+  const presentedId = request.headers[idHeader];
+  if (presentedId !== undefined && !DELIVERY_ID.test(presentedId)) {
+    return refused(
+      400,
+      "InvalidRequest",
+      `the ${idHeader} header must be 1 to 255 visible ASCII characters`,
+      trigger,
+      `bad ${idHeader} header`,
+    );
+  }
+  const deliveryId = presentedId ?? null;
+
+  const contentType = request.headers["content-type"];
+  if (!isJsonContentType(contentType)) {
+    return refused(
+      415,
+      "UnsupportedMediaType",
+      "the content type must be application/json (UTF-8)",
+      trigger,
+      `content-type ${contentType === undefined ? "missing" : `"${printable(contentType)}"`}`,
+      deliveryId,
+    );
+  }
+  const parsed = parseJsonBytes(request.body);
+  if (!parsed.ok) {
+    return refused(
+      400,
+      "InvalidRequest",
+      `the body ${parsed.message}`,
+      trigger,
+      `body refused: ${parsed.refusal}`,
+      deliveryId,
+    );
+  }
+
+  let body = parsed.value;
+  if (route.auth === "jira" && isJiraIssueWebhook(body)) {
+    const mapped = mapJiraIssueWebhook(body, secrets.jiraFieldMap);
+    if (!mapped.ok)
+      return refused(
+        400,
+        "InvalidRequest",
+        mapped.message,
+        trigger,
+        "Jira issue webhook not mapped",
+        deliveryId,
+      );
+    body = mapped.body;
+  }
+  return { kind: "request", body, trigger, origin: route.origin, deliveryId };
+}

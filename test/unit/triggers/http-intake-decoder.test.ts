@@ -1,0 +1,309 @@
+import { describe, expect, it } from "vitest";
+import { decodeHttpIntake, type HttpIntakeDecision } from "../../../shared/triggers/http-intake-decoder.ts";
+import type { HttpRequest } from "../../../shared/triggers/http-types.ts";
+import { signJiraBody } from "../../../shared/triggers/webhooks/jira-signature.ts";
+import { signStandardWebhook } from "../../../shared/triggers/webhooks/standard-webhooks.ts";
+import { LOCAL_SECRETS, localIntakeSecrets } from "../../helpers/sign-fixture.ts";
+
+const NOW = 1_736_929_816_345;
+const rule = {
+  SecurityGroupId: "sg-demo0001",
+  IpProtocol: "tcp",
+  PortRange: "443/443",
+  DestCidrIp: "10.0.0.0/8",
+};
+const ruleText = JSON.stringify(rule);
+
+function request(
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): HttpRequest {
+  const body =
+    init.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(init.body)
+        ? init.body
+        : Buffer.from(init.body);
+  return {
+    method: init.method ?? "POST",
+    path,
+    headers: { "content-type": "application/json", ...init.headers },
+    query: {},
+    body,
+    sourceIp: "10.1.2.3",
+    requestId: "1-67877214-0a1b2c3d-4e5f60718293",
+  };
+}
+
+function operator(body: string | Buffer = ruleText, headers: Record<string, string> = {}): HttpRequest {
+  return request("/rules", {
+    body,
+    headers: { authorization: `Bearer ${LOCAL_SECRETS.apiToken}`, ...headers },
+  });
+}
+
+function jira(body: string, headers: Record<string, string> = {}): HttpRequest {
+  return request("/webhooks/jira", {
+    body,
+    headers: { "x-hub-signature": signJiraBody(body, LOCAL_SECRETS.jiraSecret), ...headers },
+  });
+}
+
+function generic(
+  body: string,
+  headers: Record<string, string> = {},
+  timestampSeconds = Math.floor(NOW / 1000),
+): HttpRequest {
+  const id = "msg_2mYqBkHZ9hO5wQ3nL8vT1xR4pJs";
+  return request("/webhooks/generic", {
+    body,
+    headers: {
+      "webhook-id": id,
+      "webhook-timestamp": String(timestampSeconds),
+      "webhook-signature": signStandardWebhook(
+        id,
+        timestampSeconds,
+        body,
+        LOCAL_SECRETS.standardWebhookSecret,
+      ),
+      ...headers,
+    },
+  });
+}
+
+function decode(req: HttpRequest, overrides = {}): HttpIntakeDecision {
+  return decodeHttpIntake(req, localIntakeSecrets(overrides), NOW);
+}
+
+describe("routes and methods", () => {
+  it("answers GET and HEAD /healthz without authentication", () => {
+    expect(decode(request("/healthz", { method: "GET" }))).toEqual({ kind: "health" });
+    expect(decode(request("/healthz", { method: "head" }))).toEqual({ kind: "health" });
+    expect(decode(request("/healthz", { method: "POST" }))).toMatchObject({
+      status: 405,
+      allow: "GET, HEAD",
+    });
+  });
+
+  it("refuses unknown routes with 404 without echoing the path into the trigger", () => {
+    const decision = decode(request("/rules/../admin", { body: ruleText }));
+    expect(decision).toMatchObject({
+      kind: "refused",
+      status: 404,
+      code: "NotFound",
+      trigger: "http:unknown",
+    });
+  });
+
+  it("refuses other methods on a route with 405 and an Allow value", () => {
+    expect(decode(request("/rules", { method: "GET" }))).toMatchObject({
+      status: 405,
+      code: "MethodNotAllowed",
+      trigger: "http:/rules",
+      allow: "POST",
+    });
+  });
+
+  it("accepts a trailing slash", () => {
+    expect(decode({ ...operator(), path: "/rules/" })).toMatchObject({
+      kind: "request",
+      trigger: "http:/rules",
+    });
+  });
+});
+
+describe("order of checks", () => {
+  it("answers 413 before authentication", () => {
+    const big = Buffer.alloc(70_000, 0x20);
+    const decision = decode(request("/rules", { body: big }));
+    expect(decision).toMatchObject({ status: 413, code: "PayloadTooLarge", deliveryId: null });
+    expect(decode(operator(Buffer.alloc(65_536, 0x20)))).toMatchObject({ status: 400 });
+  });
+
+  it("answers 401 before the content type or the JSON is looked at", () => {
+    const decision = decode(
+      request("/rules", { body: "not json", headers: { "content-type": "text/plain" } }),
+    );
+    expect(decision).toMatchObject({ status: 401, code: "Unauthorized", message: "authentication failed" });
+  });
+
+  it("gives every 401 the same message, whatever failed", () => {
+    const failures = [
+      request("/rules", { body: ruleText }),
+      operator(ruleText, { authorization: "Bearer wrong" }),
+      jira(ruleText, { "x-hub-signature": signJiraBody(ruleText, "wrong") }),
+      request("/webhooks/servicenow", {
+        body: ruleText,
+        headers: { authorization: `Bearer ${LOCAL_SECRETS.apiToken}` },
+      }),
+      generic(ruleText, {}, Math.floor(NOW / 1000) - 301),
+    ];
+    const messages = new Set(failures.map((req) => (decode(req) as { message?: string }).message));
+    expect([...messages]).toEqual(["authentication failed"]);
+    const reasons = new Set(failures.map((req) => (decode(req) as { logReason?: string }).logReason));
+    // The logs, unlike the caller, learn what failed.
+    expect(reasons.size).toBeGreaterThan(1);
+    expect(reasons.has("authentication failed")).toBe(false);
+  });
+
+  it("keeps the token lists of routes apart", () => {
+    const servicenowTokenOnRules = operator(ruleText, {
+      authorization: `Bearer ${LOCAL_SECRETS.serviceNowToken}`,
+    });
+    expect(decode(servicenowTokenOnRules)).toMatchObject({ status: 401 });
+  });
+
+  it("never labels an unauthenticated refusal with the sender's delivery id", () => {
+    const stale = generic(ruleText, {}, Math.floor(NOW / 1000) - 3600);
+    expect(decode(stale)).toMatchObject({ status: 401, deliveryId: null });
+  });
+
+  it("answers 415 after authentication for a non-JSON content type", () => {
+    for (const contentType of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "application/json; charset=latin1",
+      "",
+    ]) {
+      expect(decode(operator(ruleText, { "content-type": contentType }))).toMatchObject({
+        status: 415,
+        code: "UnsupportedMediaType",
+      });
+    }
+    const missing = operator();
+    delete (missing.headers as Record<string, string | undefined>)["content-type"];
+    expect(decode(missing)).toMatchObject({ status: 415 });
+  });
+
+  it("accepts application/json with parameters and application/*+json", () => {
+    for (const contentType of [
+      "application/json; charset=UTF-8",
+      "Application/JSON",
+      "application/vnd.api+json",
+      'application/json;charset="utf-8"',
+    ]) {
+      expect(decode(operator(ruleText, { "content-type": contentType })).kind).toBe("request");
+    }
+  });
+});
+
+describe("JSON bodies", () => {
+  it.each([
+    ["malformed JSON", "{", "the body is not valid JSON"],
+    [
+      "a __proto__ key",
+      '{"SecurityGroupId":"sg-demo0001","__proto__":{"admin":true}}',
+      'the body uses the reserved key "__proto__"',
+    ],
+    [
+      "a nested constructor key",
+      '{"Rules":[{"constructor":{"prototype":{}}}]}',
+      'the body uses the reserved key "constructor"',
+    ],
+    [
+      "a duplicate key",
+      '{"PortRange":"22/22","PortRange":"1/65535"}',
+      'the body repeats the key "PortRange"',
+    ],
+  ])("answers 400 InvalidRequest for %s", (_, body, message) => {
+    expect(decode(operator(body))).toMatchObject({
+      kind: "refused",
+      status: 400,
+      code: "InvalidRequest",
+      message,
+    });
+  });
+
+  it("refuses a body that is not UTF-8", () => {
+    expect(decode(operator(Buffer.from([0x7b, 0x7d, 0xff])))).toMatchObject({
+      status: 400,
+      message: "the body is not valid UTF-8",
+    });
+  });
+
+  it("passes the parsed body through without validating it as a rule request", () => {
+    expect(decode(operator('{"Anything":[1,2]}'))).toEqual({
+      kind: "request",
+      body: { Anything: [1, 2] },
+      trigger: "http:/rules",
+      origin: "operator",
+      deliveryId: null,
+    });
+  });
+});
+
+describe("delivery ids", () => {
+  it("takes Idempotency-Key on bearer routes, the Jira identifier and the Standard Webhooks id", () => {
+    expect(decode(operator(ruleText, { "idempotency-key": "RITM0010423" }))).toMatchObject({
+      deliveryId: "RITM0010423",
+    });
+    expect(decode(jira(ruleText, { "x-atlassian-webhook-identifier": "7c2f9a41" }))).toMatchObject({
+      deliveryId: "7c2f9a41",
+      origin: "webhook",
+    });
+    expect(decode(generic(ruleText))).toMatchObject({ deliveryId: "msg_2mYqBkHZ9hO5wQ3nL8vT1xR4pJs" });
+  });
+
+  it("refuses a delivery id that could not be logged safely", () => {
+    expect(decode(operator(ruleText, { "idempotency-key": "a b" }))).toMatchObject({
+      status: 400,
+      deliveryId: null,
+    });
+    expect(decode(operator(ruleText, { "idempotency-key": "x".repeat(256) }))).toMatchObject({ status: 400 });
+  });
+
+  it("labels refusals after authentication with the delivery id", () => {
+    expect(decode(operator("{", { "idempotency-key": "k-1" }))).toMatchObject({
+      status: 400,
+      deliveryId: "k-1",
+    });
+  });
+});
+
+describe("Jira route", () => {
+  const native = JSON.stringify({
+    webhookEvent: "jira:issue_created",
+    user: { displayName: "Bob" },
+    issue: {
+      key: "NET-9",
+      fields: { customfield_10100: "sg-demo0002", customfield_10101: { value: "udp" } },
+    },
+  });
+
+  it("maps a native issue webhook through JIRA_FIELD_MAP", () => {
+    expect(decode(jira(native))).toMatchObject({
+      kind: "request",
+      body: { SecurityGroupId: "sg-demo0002", IpProtocol: "udp", RequestedBy: "Bob", TicketId: "NET-9" },
+    });
+  });
+
+  it("answers 400 for a native issue webhook when no field map is configured", () => {
+    expect(decode(jira(native), { jiraFieldMap: null })).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/JIRA_FIELD_MAP/),
+    });
+  });
+
+  it("passes a Jira Automation rule request through, even without a field map", () => {
+    expect(decode(jira(ruleText), { jiraFieldMap: null })).toMatchObject({ kind: "request", body: rule });
+  });
+
+  it("accepts the second secret during a rotation", () => {
+    const req = jira(ruleText, { "x-hub-signature": signJiraBody(ruleText, "next-secret") });
+    expect(decode(req, { jiraSecrets: [LOCAL_SECRETS.jiraSecret, "next-secret"] }).kind).toBe("request");
+    expect(decode(req).kind).toBe("refused");
+  });
+});
+
+describe("Standard Webhooks route", () => {
+  it("honours the configured tolerance", () => {
+    const req = generic(ruleText, {}, Math.floor(NOW / 1000) + 100);
+    expect(decode(req).kind).toBe("request");
+    expect(decode(req, { webhookToleranceSeconds: 60 })).toMatchObject({ status: 401 });
+  });
+
+  it("refuses a route whose secret list is empty", () => {
+    expect(decode(generic(ruleText), { standardWebhookSecrets: [] })).toMatchObject({ status: 401 });
+    expect(decode(operator(), { apiTokens: [] })).toMatchObject({ status: 401 });
+  });
+});
