@@ -1,0 +1,365 @@
+/**
+ * The rule request (CONTRACT §3): zod/mini schemas for one rule and for the whole request, and
+ * `parseRuleRequest`, which turns any JSON value into normalised rules or into issues worded for a ticket author.
+ * `zod/mini` rather than `zod` because this module sits in every function bundle and mini tree-shakes well.
+ */
+import * as z from "zod/mini";
+import { defaultSourcePortRange, describePortRangeProblem } from "./port-range.ts";
+import {
+  describeCidrProblem,
+  describeSecurityGroupIdProblem,
+  describeTextProblem,
+  readPriority,
+  type TextFieldRule,
+} from "./rule-fields.ts";
+import type {
+  EgressRule,
+  IpProtocol,
+  RequestMeta,
+  RulePolicy,
+  RuleRequest,
+  RuleRequestParseResult,
+  ValidationIssue,
+} from "./types.ts";
+import { describeJsonType, formatPath, quoteInput } from "./validation-text.ts";
+
+/** The most rules one request may carry; more is refused as a whole, so the caller splits the request. */
+export const MAX_RULES_PER_REQUEST = 20;
+
+/** The most issues one parse reports; the rest are summed up in a last issue so an answer stays small. */
+export const MAX_ISSUES = 100;
+
+const IP_PROTOCOLS = ["tcp", "udp", "icmp", "gre", "all"] as const satisfies readonly IpProtocol[];
+const POLICIES = ["accept", "drop"] as const satisfies readonly RulePolicy[];
+const RULE_FIELDS = [
+  "SecurityGroupId",
+  "IpProtocol",
+  "PortRange",
+  "DestCidrIp",
+  "Policy",
+  "Priority",
+  "SourcePortRange",
+] as const;
+const META_FIELDS = ["TicketId", "RequestedBy", "Reason", "DryRun"] as const;
+const TEXT_RULES = {
+  TicketId: { maxLength: 128, multiline: false },
+  RequestedBy: { maxLength: 256, multiline: false },
+  Reason: { maxLength: 1024, multiline: true },
+} as const satisfies Record<string, TextFieldRule>;
+
+const listed = (values: readonly string[]): string => values.map((value) => `"${value}"`).join(", ");
+
+/** The raw issue zod hands an error function; only `input` matters here. */
+type RawIssue = { readonly input?: unknown };
+
+/** Builds a zod error function: "is required" when absent, otherwise "must be <expected>, not <type>". */
+function expected(what: string, optional = false): (issue: RawIssue) => string {
+  return (issue) => {
+    if (issue.input === undefined) return `is required; give ${what}`;
+    const hint = optional && issue.input === null ? " (leave the field out to use the default)" : "";
+    return `must be ${what}, not ${describeJsonType(issue.input)}${hint}`;
+  };
+}
+
+/** Builds a zod error function for a case-sensitive enum that suggests the right spelling. */
+function oneOf(values: readonly string[], optional = false): (issue: RawIssue) => string {
+  const typeError = expected(`one of ${listed(values)}`, optional);
+  return (issue) => {
+    if (typeof issue.input !== "string") return typeError(issue);
+    const match = values.find((value) => value === String(issue.input).toLowerCase());
+    if (match !== undefined) {
+      return `${quoteInput(issue.input)} is not valid: values are case-sensitive; did you mean "${match}"?`;
+    }
+    return `${quoteInput(issue.input)} is not valid: use one of ${listed(values)}`;
+  };
+}
+
+/** Wraps a pure `describe*Problem` function as a zod check. */
+function problemCheck(describe: (value: string) => string | null): z.core.$ZodCheck<string> {
+  return z.superRefine((value: string, ctx) => {
+    const problem = describe(value);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: value });
+  });
+}
+
+const PORT_RANGE_WHAT = 'a port range such as "22/22" (or "-1/-1" for icmp, gre and all)';
+
+const SecurityGroupIdSchema = z
+  .string({ error: expected('a security group id such as "sg-bp67acfmxazb4p"') })
+  .check(problemCheck(describeSecurityGroupIdProblem));
+
+const DestCidrIpSchema = z
+  .string({ error: expected('an IPv4 address or CIDR block such as "10.0.0.0/8"') })
+  .check(problemCheck(describeCidrProblem));
+
+const PrioritySchema = z.pipe(
+  z.union([z.number(), z.string()], { error: expected("a whole number from 1 to 100", true) }),
+  z.transform((value: number | string, ctx) => {
+    const read = readPriority(value);
+    if (read.ok) return read.value;
+    ctx.issues.push({ code: "custom", message: read.problem, input: value });
+    return z.NEVER;
+  }),
+);
+
+const RULE_SHAPE = {
+  SecurityGroupId: SecurityGroupIdSchema,
+  IpProtocol: z.enum(IP_PROTOCOLS, { error: oneOf(IP_PROTOCOLS) }),
+  // Port ranges are checked against IpProtocol by `portRangesCheck` below; here only their type.
+  PortRange: z.string({ error: expected(PORT_RANGE_WHAT) }),
+  DestCidrIp: DestCidrIpSchema,
+  Policy: z.optional(z.enum(POLICIES, { error: oneOf(POLICIES, true) })),
+  Priority: z.optional(PrioritySchema),
+  SourcePortRange: z.optional(z.string({ error: expected(PORT_RANGE_WHAT, true) })),
+};
+
+/**
+ * Checks both port ranges against the protocol. It runs even when other fields failed (`when`), so one answer
+ * lists every problem of a rule; it therefore reads the half-parsed object defensively.
+ */
+const portRangesCheck = z.superRefine(
+  (rule: Record<string, unknown>, ctx) => {
+    const protocol = IP_PROTOCOLS.find((value) => value === rule.IpProtocol) ?? null;
+    for (const field of ["PortRange", "SourcePortRange"] as const) {
+      const text = rule[field];
+      if (typeof text !== "string") continue;
+      const problem = describePortRangeProblem(text, protocol);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: text, path: [field] });
+    }
+  },
+  { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+);
+
+/** Builds a trimmed metadata text schema with its length and character rules. */
+function textSchema(what: string, rule: TextFieldRule) {
+  return z
+    .pipe(
+      z.string({ error: expected(what, true) }),
+      z.transform((value: string) => value.trim()),
+    )
+    .check(problemCheck((value) => describeTextProblem(value, rule)));
+}
+
+const META_SHAPE = {
+  TicketId: z.optional(textSchema('a ticket id such as "NET-1234"', TEXT_RULES.TicketId)),
+  RequestedBy: z.optional(textSchema("the name of the requester", TEXT_RULES.RequestedBy)),
+  Reason: z.optional(textSchema("a short reason", TEXT_RULES.Reason)),
+  DryRun: z.optional(z.boolean({ error: expected("true or false (a JSON boolean)", true) })),
+};
+
+const notAnObject = (what: string) => (issue: RawIssue) =>
+  `must be ${what}, not ${describeJsonType(issue.input)}`;
+
+/** One rule's input fields, exactly as ENS spells them; unknown fields are refused. Defaults are not filled in. */
+export const EgressRuleInputSchema = z
+  .strictObject(RULE_SHAPE, { error: notAnObject("an object holding the rule fields") })
+  .check(portRangesCheck);
+
+/** A validated rule as the requester wrote it, before `normaliseRule` fills in the defaults. */
+export type EgressRuleInput = z.output<typeof EgressRuleInputSchema>;
+
+const RulesListSchema = z.pipe(
+  // Count first, parse second: a request with thousands of entries is refused without parsing each one.
+  z
+    .array(z.unknown(), {
+      error: notAnObject('a list of rules, e.g. {"Rules":[{"SecurityGroupId":"sg-..."}]}'),
+    })
+    .check(
+      z.minLength(1, { error: "must hold at least one rule" }),
+      z.maxLength(MAX_RULES_PER_REQUEST, {
+        error: (issue) =>
+          `holds ${Array.isArray(issue.input) ? issue.input.length : "too many"} rules; at most ${MAX_RULES_PER_REQUEST} are allowed per request, so split it into several requests`,
+      }),
+    ),
+  z.array(EgressRuleInputSchema),
+);
+
+const SingleRuleRequestSchema = z.strictObject({ ...RULE_SHAPE, ...META_SHAPE }).check(portRangesCheck);
+const MultiRuleRequestSchema = z.strictObject({ Rules: RulesListSchema, ...META_SHAPE });
+
+type SingleRuleRequest = z.output<typeof SingleRuleRequestSchema>;
+type MultiRuleRequest = z.output<typeof MultiRuleRequestSchema>;
+
+/** The whole request: one rule as a flat object or `{"Rules":[...]}`, with optional metadata; outputs a `RuleRequest`. */
+export const RuleRequestSchema = z.pipe(
+  z.union([SingleRuleRequestSchema, MultiRuleRequestSchema]),
+  z.transform(toRuleRequest),
+);
+
+/** What a caller may send, as a type (CONTRACT §3). */
+export type RuleRequestInput = z.input<typeof RuleRequestSchema>;
+
+/**
+ * Fills in the defaults (Policy `accept`, Priority 1, SourcePortRange `-1/-1` for icmp/gre/all and `1/65535` for
+ * tcp/udp) and returns all seven fields in ENS order: exactly what is sent to ENS. Idempotent.
+ */
+export function normaliseRule(input: EgressRuleInput): EgressRule {
+  // Field by field, never a spread: the result must hold the seven ENS parameters and nothing else.
+  return {
+    SecurityGroupId: input.SecurityGroupId,
+    IpProtocol: input.IpProtocol,
+    PortRange: input.PortRange,
+    DestCidrIp: input.DestCidrIp,
+    Policy: input.Policy ?? "accept",
+    Priority: input.Priority ?? 1,
+    SourcePortRange: input.SourcePortRange ?? defaultSourcePortRange(input.IpProtocol),
+  };
+}
+
+function toMeta(data: SingleRuleRequest | MultiRuleRequest): RequestMeta {
+  return {
+    TicketId: data.TicketId ?? null,
+    RequestedBy: data.RequestedBy ?? null,
+    Reason: data.Reason ?? null,
+    DryRun: data.DryRun ?? false,
+  };
+}
+
+function toRuleRequest(data: SingleRuleRequest | MultiRuleRequest): RuleRequest {
+  const rules = "Rules" in data ? data.Rules.map(normaliseRule) : [normaliseRule(data)];
+  return { rules, meta: toMeta(data) };
+}
+
+/**
+ * Parses any value (normally `JSON.parse` output) into a validated, normalised rule request. Never throws. On
+ * failure it lists every problem found, one slot per rule entry (the normalised rule when that entry alone is
+ * valid, else null) and the metadata that could be read, so that each entry still gets its audit event.
+ *
+ * @example parseRuleRequest({ SecurityGroupId: "sg-demo0001", IpProtocol: "tcp", PortRange: "22/22", DestCidrIp: "10.0.0.0/8" })
+ */
+export function parseRuleRequest(input: unknown): RuleRequestParseResult {
+  try {
+    return parseObject(input);
+  } catch {
+    // JSON.parse output never gets here; only a hostile in-process value could (a throwing getter, a Proxy).
+    return refuseRoot("The request could not be read as a JSON object");
+  }
+}
+
+/** Joins issues into one line for a log entry or an error message. */
+export function formatIssues(issues: readonly ValidationIssue[]): string {
+  return issues
+    .map((issue) => issue.message)
+    .join("; ")
+    .replace(/[\r\n]+/g, " ");
+}
+
+function parseObject(input: unknown): RuleRequestParseResult {
+  if (!isPlainObject(input)) {
+    return refuseRoot(
+      `The request must be a JSON object holding the rule fields or "Rules", not ${describeJsonType(input)}`,
+    );
+  }
+  // The presence of "Rules" picks the form, so each form reports its own precise issues (a union would not).
+  const multi = Object.hasOwn(input, "Rules");
+  const parsed = multi ? MultiRuleRequestSchema.safeParse(input) : SingleRuleRequestSchema.safeParse(input);
+  if (parsed.success) return { ok: true, request: toRuleRequest(parsed.data) };
+  return {
+    ok: false,
+    issues: toValidationIssues(parsed.error.issues, multi),
+    entries: multi ? readEntries(input.Rules) : [readEntry(pickRuleFields(input))],
+    meta: readMeta(input),
+  };
+}
+
+function refuseRoot(message: string): RuleRequestParseResult {
+  return { ok: false, issues: [{ path: "(root)", message }], entries: [null], meta: {} };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function pickRuleFields(input: Record<string, unknown>): Record<string, unknown> {
+  // Only the constant field names are ever used as keys here, so no request key can reach a prototype.
+  const picked: Record<string, unknown> = {};
+  for (const field of RULE_FIELDS) if (Object.hasOwn(input, field)) picked[field] = input[field];
+  return picked;
+}
+
+function readEntry(value: unknown): EgressRule | null {
+  const parsed = EgressRuleInputSchema.safeParse(value);
+  return parsed.success ? normaliseRule(parsed.data) : null;
+}
+
+function readEntries(rules: unknown): Array<EgressRule | null> {
+  // An over-long list is refused as a whole: one slot, so a hostile request cannot fan out into audit events.
+  if (!Array.isArray(rules) || rules.length === 0 || rules.length > MAX_RULES_PER_REQUEST) return [null];
+  return rules.map(readEntry);
+}
+
+function readMeta(input: Record<string, unknown>): Partial<RequestMeta> {
+  const meta: Partial<RequestMeta> = {};
+  const own = (field: (typeof META_FIELDS)[number]): unknown =>
+    Object.hasOwn(input, field) ? input[field] : undefined;
+  const ticketId = META_SHAPE.TicketId.safeParse(own("TicketId"));
+  if (ticketId.success) meta.TicketId = ticketId.data ?? null;
+  const requestedBy = META_SHAPE.RequestedBy.safeParse(own("RequestedBy"));
+  if (requestedBy.success) meta.RequestedBy = requestedBy.data ?? null;
+  const reason = META_SHAPE.Reason.safeParse(own("Reason"));
+  if (reason.success) meta.Reason = reason.data ?? null;
+  const dryRun = META_SHAPE.DryRun.safeParse(own("DryRun"));
+  if (dryRun.success) meta.DryRun = dryRun.data ?? false;
+  return meta;
+}
+
+function toValidationIssues(issues: readonly z.core.$ZodIssue[], multi: boolean): ValidationIssue[] {
+  const out: Array<{ issue: ValidationIssue; rank: number }> = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        out.push({
+          issue: issueAt(path, describeUnknownField(issue.path, key, multi)),
+          rank: rankPath(path),
+        });
+      }
+    } else {
+      out.push({ issue: issueAt(issue.path, issue.message), rank: rankPath(issue.path) });
+    }
+  }
+  // Stable sort: per entry, fields in ENS order, then metadata, then unknown fields; top-level issues first.
+  out.sort((a, b) => a.rank - b.rank);
+  const ranked = out.map((entry) => entry.issue);
+  if (ranked.length <= MAX_ISSUES) return ranked;
+  const shown = ranked.slice(0, MAX_ISSUES - 1);
+  shown.push({ path: "(root)", message: `…and ${ranked.length - shown.length} more problems not shown` });
+  return shown;
+}
+
+const FIELD_ORDER: readonly string[] = [...RULE_FIELDS, ...META_FIELDS, "Rules"];
+
+/** Orders issues the way the request reads, whatever order zod found them in. */
+function rankPath(path: readonly PropertyKey[]): number {
+  const inRule = path[0] === "Rules" && typeof path[1] === "number";
+  const entry = inRule ? (path[1] as number) + 1 : 0;
+  const field = inRule ? path[2] : path[0];
+  const order = typeof field === "string" ? FIELD_ORDER.indexOf(field) : -1;
+  return entry * 100 + (order === -1 ? (field === undefined ? 0 : 99) : order + 1);
+}
+
+function issueAt(path: readonly PropertyKey[], problem: string): ValidationIssue {
+  const where = formatPath(path);
+  return { path: where, message: `${where}: ${problem}` };
+}
+
+const simplifyName = (name: string): string => name.replace(/[\s_-]/g, "").toLowerCase();
+
+function describeUnknownField(path: readonly PropertyKey[], key: string, multi: boolean): string {
+  const inRule = path.length > 0;
+  const ruleField = (RULE_FIELDS as readonly string[]).includes(key);
+  const metaField = (META_FIELDS as readonly string[]).includes(key);
+  if (multi && !inRule && ruleField) return 'rule fields go inside each entry of "Rules", not beside it';
+  if (inRule && metaField) return 'metadata goes at the top level beside "Rules", not inside a rule';
+  const allowed: readonly string[] = inRule
+    ? RULE_FIELDS
+    : multi
+      ? ["Rules", ...META_FIELDS]
+      : [...RULE_FIELDS, ...META_FIELDS, "Rules"];
+  const suggestion = allowed.find((name) => simplifyName(name) === simplifyName(key));
+  if (suggestion !== undefined)
+    return `unknown field; did you mean "${suggestion}"? (names are case-sensitive)`;
+  return `unknown field; allowed here: ${allowed.join(", ")}`;
+}

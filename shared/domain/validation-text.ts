@@ -1,0 +1,46 @@
+/**
+ * Small pure helpers that turn request values and issue paths into text for validation messages. Messages reach
+ * HTTP answers and audit logs, so anything taken from the request is quoted with JSON escaping (control
+ * characters stay visible and cannot break a log line) and cut short (a 60 KiB field must not be echoed whole).
+ */
+
+const MAX_QUOTED_CHARS = 40;
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Quotes text taken from a request for a message: JSON string syntax, cut to 40 characters with an ellipsis. */
+export function quoteInput(text: string): string {
+  const short = text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
+  return JSON.stringify(short);
+}
+
+/** Names the JSON type of a value the way a ticket author would say it: "a number", "null", "an array" ... */
+export function describeJsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    case "object":
+      return "an object";
+    case "undefined":
+      return "nothing";
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+/** Formats an issue path the way the request reads: `PortRange`, `Rules[1].PortRange`, `Rules[0]["a b"]`, `(root)`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const segment of path) {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else if (typeof segment === "string" && IDENTIFIER.test(segment) && segment.length <= MAX_QUOTED_CHARS)
+      text += text === "" ? segment : `.${segment}`;
+    else text += `[${quoteInput(String(segment))}]`;
+  }
+  return text === "" ? "(root)" : text;
+}
