@@ -1,0 +1,211 @@
+/**
+ * The audit trail: writes every event to the function log first, then to each durable sink (file, HTTP,
+ * EventBridge) with its own bounded backoff inside the invocation deadline. It never throws. When a sink still
+ * fails, the outcome of the rule stands, the whole event is logged at error level (so it can be recovered from the
+ * log), and `delivered: false` tells the trigger to have the delivery retried; the retry rebuilds the same event id.
+ *
+ * This retry is not stacked on the ENS retry (STYLE §4): it wraps a different call, the audit write, and it ends at
+ * the deadline the caller gives, which the composition root places after the ENS budget.
+ */
+import type { AuditEvent, AuditSink, Logger } from "../../ports.ts";
+import { redact, redactText } from "../logger.ts";
+import { AuditSinkError } from "./audit-sink-error.ts";
+
+/** Backoff of one sink for one event. */
+export interface AuditRetryOptions {
+  /** Attempts per event and sink, the first included (1 = no retry). */
+  maxAttempts: number;
+  /** Base of the exponential backoff; each delay is drawn uniformly from [0, min(maxDelayMs, baseMs * 2^n)). */
+  baseMs: number;
+  /** Cap on one delay. */
+  maxDelayMs: number;
+}
+
+/** Defaults: three attempts, 100 ms base, 1 s cap; small because the deadline is seconds away. */
+export const DEFAULT_AUDIT_RETRY: AuditRetryOptions = { maxAttempts: 3, baseMs: 100, maxDelayMs: 1000 };
+
+/** The result of one `emit`. */
+export interface AuditDelivery {
+  /** True when every event reached the log and every durable sink. */
+  delivered: boolean;
+  /** One entry per event and sink that failed after its retries; `error` is safe to show a caller. */
+  failures: Array<{ sink: string; eventId: string; error: string }>;
+}
+
+/** Options of `createAuditTrail`. */
+export interface AuditTrailOptions {
+  logSink: AuditSink;
+  /** Durable sinks: file, HTTP, EventBridge. */
+  sinks: AuditSink[];
+  logger: Logger;
+  retry?: AuditRetryOptions;
+  /** Known secret values, removed from events and error texts before anything is written (config secrets, STS). */
+  secrets?: readonly string[];
+  /** Events of one emit written to one sink at once; default 4. */
+  concurrency?: number;
+  /** Clock; injectable for tests. */
+  now?: () => number;
+  /** Waits between attempts; tests inject an instant one instead of faking timers. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Random source of the jitter, in [0, 1). */
+  random?: () => number;
+}
+
+/** The audit trail of one invocation (or one instance: it holds no per-request state). */
+export interface AuditTrail {
+  emit(events: AuditEvent[], options: { deadline: number }): Promise<AuditDelivery>;
+}
+
+type Attempted = { ok: true } | { ok: false; attempts: number; error: string };
+
+function sleepFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof AuditSinkError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return `${typeof code === "string" ? code : error.name}: ${error.message}`;
+  }
+  return String(error);
+}
+
+function isRetryable(error: unknown): boolean {
+  // Unknown errors from a custom sink are retried: the attempt count and the deadline still bound them.
+  return error instanceof AuditSinkError ? error.retryable : true;
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+/**
+ * Creates the audit trail.
+ * @example createAuditTrail({ logSink: createLogSink(), sinks: [createFileSink(path)], logger, secrets })
+ */
+export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
+  const retry = options.retry ?? DEFAULT_AUDIT_RETRY;
+  const secrets = options.secrets ?? [];
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? sleepFor;
+  const random = options.random ?? Math.random;
+  const concurrency = options.concurrency ?? 4;
+  const { logger } = options;
+
+  /** Races a write against the deadline, so a sink that ignores it cannot hold the invocation past it. */
+  const writeBefore = async (sink: AuditSink, event: AuditEvent, deadline: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new AuditSinkError("DeadlineExceeded", `${sink.name} sink: still writing at the deadline`, {
+              sink: sink.name,
+              retryable: false,
+            }),
+          ),
+        Math.max(0, deadline - now()),
+      );
+    });
+    try {
+      await Promise.race([sink.write(event, { deadline }), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const deliver = async (sink: AuditSink, event: AuditEvent, deadline: number): Promise<Attempted> => {
+    let lastError: unknown = null;
+    let attempts = 0;
+    while (attempts < Math.max(1, retry.maxAttempts)) {
+      if (now() >= deadline) {
+        lastError ??= new AuditSinkError(
+          "DeadlineExceeded",
+          `${sink.name} sink: no time left before the deadline`,
+          {
+            sink: sink.name,
+            retryable: false,
+          },
+        );
+        break;
+      }
+      attempts += 1;
+      try {
+        await writeBefore(sink, event, deadline);
+        return { ok: true };
+      } catch (error) {
+        lastError = error;
+        logger.debug("audit sink attempt failed", {
+          sink: sink.name,
+          eventId: event.id,
+          attempt: attempts,
+          error: redactText(describeError(error), secrets),
+        });
+      }
+      if (!isRetryable(lastError) || attempts >= retry.maxAttempts) break;
+      // Full jitter (AWS style): spreads the retries of many invocations hitting the same broken sink.
+      const delay = Math.floor(random() * Math.min(retry.maxDelayMs, retry.baseMs * 2 ** (attempts - 1)));
+      if (now() + delay >= deadline) break;
+      await sleep(delay);
+    }
+    return { ok: false, attempts, error: redactText(describeError(lastError), secrets) };
+  };
+
+  return {
+    async emit(events, { deadline }) {
+      const failures: AuditDelivery["failures"] = [];
+      try {
+        // Redact once, before the first write, so every sink receives the very same event.
+        const safe = events.map((event) => redact(event, secrets) as AuditEvent);
+        // The log line comes first and always: it is the record of last resort.
+        for (const event of safe) {
+          try {
+            await options.logSink.write(event, { deadline });
+          } catch (error) {
+            failures.push({
+              sink: options.logSink.name,
+              eventId: event.id,
+              error: redactText(describeError(error), secrets),
+            });
+          }
+        }
+        await Promise.all(
+          options.sinks.map((sink) =>
+            forEachLimited(safe, concurrency, async (event) => {
+              const result = await deliver(sink, event, deadline);
+              if (result.ok) return;
+              failures.push({ sink: sink.name, eventId: event.id, error: result.error });
+              // The whole event, so that it can be replayed from the log if the redelivery never comes.
+              logger.error("audit event not delivered", {
+                sink: sink.name,
+                eventId: event.id,
+                attempts: result.attempts,
+                error: result.error,
+                event,
+              });
+            }),
+          ),
+        );
+      } catch (error) {
+        // Defensive: nothing above should throw, but emit must never turn an outcome into a crash.
+        const message = redactText(describeError(error), secrets);
+        logger.error("audit trail failed", { error: message, events: events.map((e) => e.id) });
+        failures.push({ sink: "audit-trail", eventId: events[0]?.id ?? "", error: message });
+      }
+      return { delivered: failures.length === 0, failures };
+    },
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * The audit event (CONTRACT §5): a CloudEvents 1.0 structured-mode record of one decision about one rule in one
+ * delivery. Pure: the id is derived from the delivery and the rule, never random, so a redelivered request produces
+ * the same id and consumers can deduplicate on it.
+ */
+import { createHash } from "node:crypto";
+import type { AuditData, AuditEvent, Delivery } from "../ports.ts";
+import type { EgressRule, Outcome } from "./types.ts";
+
+/** Version of the audit event schema (`events/audit/v1.json`); minor versions only add optional fields. */
+export const AUDIT_SCHEMA_VERSION = "1.0.0";
+
+/**
+ * The CloudEvents `dataschema` of every audit event, equal to the `$id` of `events/audit/v1.json`. A URN, because
+ * CloudEvents wants an absolute URI and the repository's public address is not part of the contract.
+ */
+export const AUDIT_DATASCHEMA = "urn:ens-egress:events:audit:v1";
+
+/** CloudEvents `type` prefix; the outcome follows it. */
+export const AUDIT_TYPE_PREFIX = "ens.egress_rule.";
+
+/** What the caller decides for one rule; delivery fields (trigger, origin, ids) come from the `Delivery`. */
+export type AuditDecision = Omit<AuditData, "trigger" | "origin" | "deliveryId" | "fcRequestId">;
+
+/** Input of `deriveAuditEventId`. */
+export interface AuditIdInput {
+  /** Webhook delivery id or queue message id; null for ad hoc calls, which then key on the FC request id. */
+  deliveryId: string | null;
+  fcRequestId: string;
+  /** Entry point (`http:/webhooks/jira`, `queue:mns` ...): two channels may use the same id space. */
+  trigger: string;
+  ruleIndex: number;
+  rule: EgressRule | null;
+  /** Only its class counts: `created` and `already_exists` are one class ("the rule is in place"). */
+  outcome: Outcome;
+}
+
+/**
+ * The part of the outcome that goes into the id. A redelivery after a lost audit write finds the rule in place and
+ * answers `already_exists` where the first run said `created`: one decision, one id. A `failed` run followed by a
+ * `created` one are two decisions and must not share an id, or a consumer deduplicating on it would drop the
+ * record that the rule was opened.
+ */
+function outcomeClass(outcome: Outcome): string {
+  return outcome === "already_exists" ? "created" : outcome;
+}
+
+// Bumped only if the canonical form changes, which would change every id: a breaking change for deduplication.
+const ID_NAMESPACE = "ens-egress/audit-id/v1";
+
+/** The seven ENS parameters in a fixed order, so key order in the caller's object cannot change the id. */
+function ruleTuple(rule: EgressRule): Array<string | number> {
+  return [
+    rule.SecurityGroupId,
+    rule.IpProtocol,
+    rule.PortRange,
+    rule.DestCidrIp,
+    rule.Policy,
+    rule.Priority,
+    rule.SourcePortRange,
+  ];
+}
+
+/**
+ * Derives the audit event id: SHA-256 of a canonical JSON array (namespace, trigger, which id keys the delivery,
+ * that id, rule index, rule, outcome class), shaped as an RFC 9562 version 8 UUID. The same delivery of the same
+ * rule with the same decision always gets the same id; two rules of one request get different ids even when
+ * identical, because each is a decision of its own (the second may well be `already_exists`).
+ * @example deriveAuditEventId({ deliveryId: "msg_1", fcRequestId: "r-1", trigger: "queue:mns", ruleIndex: 0, rule, outcome: "created" })
+ */
+export function deriveAuditEventId(input: AuditIdInput): string {
+  // JSON arrays of strings and numbers are unambiguous: no separator inside a value can forge another tuple.
+  const canonical = JSON.stringify([
+    ID_NAMESPACE,
+    input.trigger,
+    input.deliveryId === null ? "fc-request" : "delivery",
+    input.deliveryId ?? input.fcRequestId,
+    input.ruleIndex,
+    input.rule === null ? null : ruleTuple(input.rule),
+    outcomeClass(input.outcome),
+  ]);
+  const bytes = createHash("sha256").update(canonical, "utf8").digest().subarray(0, 16);
+  // Version 8 (custom, RFC 9562 §5.8) in the high nibble of byte 6; variant 10xx in byte 8.
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Input of `buildAuditEvent`. */
+export interface AuditEventInput {
+  /** CloudEvents `source`, e.g. `acs:fc:<region>:<account>:services/<service>/functions/<function>`. */
+  source: string;
+  /** When the decision was made. */
+  time: Date;
+  delivery: Delivery;
+  /** The decision; delivery fields, if present, are ignored in favour of `delivery`. */
+  data: AuditDecision | AuditData;
+}
+
+function nonEmpty(value: string | null | undefined): string | null {
+  return value === null || value === undefined || value === "" ? null : value;
+}
+
+/**
+ * Builds the audit event of one rule: `type` from the outcome, `subject` from the SecurityGroupId when the rule is
+ * known, `correlationid` = ticket id, else delivery id, else FC request id. `data` is rebuilt field by field, so an
+ * extra property on the caller's objects never leaks into the record.
+ */
+export function buildAuditEvent(input: AuditEventInput): AuditEvent {
+  const { delivery, data } = input;
+  const rule = data.rule === null ? null : copyRule(data.rule);
+  const id = deriveAuditEventId({
+    deliveryId: delivery.deliveryId,
+    fcRequestId: delivery.fcRequestId,
+    trigger: delivery.trigger,
+    ruleIndex: data.ruleIndex,
+    rule,
+    outcome: data.outcome,
+  });
+  const auditData: AuditData = {
+    outcome: data.outcome,
+    rule,
+    errorCode: data.errorCode,
+    errorMessage: data.errorMessage,
+    attempts: data.attempts,
+    ensRequestIds: [...data.ensRequestIds],
+    ticketId: data.ticketId,
+    requestedBy: data.requestedBy,
+    reason: data.reason,
+    dryRun: data.dryRun,
+    trigger: delivery.trigger,
+    origin: delivery.origin,
+    deliveryId: delivery.deliveryId,
+    fcRequestId: delivery.fcRequestId,
+    ruleIndex: data.ruleIndex,
+    policy:
+      data.policy === null
+        ? null
+        : {
+            mode: data.policy.mode,
+            allowed: data.policy.allowed,
+            violations: data.policy.violations.map((v) => ({ guardrail: v.guardrail, reason: v.reason })),
+          },
+    issues: data.issues.map((issue) => ({ path: issue.path, message: issue.message })),
+  };
+  const event: AuditEvent = {
+    specversion: "1.0",
+    id,
+    source: input.source,
+    type: `ens.egress_rule.${data.outcome}`,
+    time: input.time.toISOString(),
+    datacontenttype: "application/json",
+    dataschema: AUDIT_DATASCHEMA,
+    correlationid: nonEmpty(data.ticketId) ?? nonEmpty(delivery.deliveryId) ?? delivery.fcRequestId,
+    fcrequestid: delivery.fcRequestId,
+    data: auditData,
+  };
+  if (rule !== null) event.subject = rule.SecurityGroupId;
+  return orderKeys(event);
+}
+
+function copyRule(rule: EgressRule): EgressRule {
+  return {
+    SecurityGroupId: rule.SecurityGroupId,
+    IpProtocol: rule.IpProtocol,
+    PortRange: rule.PortRange,
+    DestCidrIp: rule.DestCidrIp,
+    Policy: rule.Policy,
+    Priority: rule.Priority,
+    SourcePortRange: rule.SourcePortRange,
+  };
+}
+
+/** Puts `subject` next to the other context attributes so every line reads the same way. */
+function orderKeys(event: AuditEvent): AuditEvent {
+  const {
+    specversion,
+    id,
+    source,
+    type,
+    subject,
+    time,
+    datacontenttype,
+    dataschema,
+    correlationid,
+    fcrequestid,
+    data,
+  } = event;
+  const head = { specversion, id, source, type };
+  const tail = { time, datacontenttype, dataschema, correlationid, fcrequestid, data };
+  return subject === undefined ? { ...head, ...tail } : { ...head, subject, ...tail };
+}
