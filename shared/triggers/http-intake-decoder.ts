@@ -18,6 +18,8 @@ import { verifyStandardWebhook } from "./webhooks/standard-webhooks.ts";
 export interface HttpIntakeSecrets {
   apiTokens: string[];
   jiraSecrets: string[];
+  /** Bearer tokens for Jira Automation "send web request", which can send fixed headers but cannot sign. */
+  jiraAutomationTokens: string[];
   serviceNowTokens: string[];
   standardWebhookSecrets: string[];
   webhookToleranceSeconds: number;
@@ -110,7 +112,11 @@ function authenticate(
     case "servicenow":
       return verifyBearerToken(headers.authorization, secrets.serviceNowTokens);
     case "jira":
-      return verifyJiraSignature(headers["x-hub-signature"], body, secrets.jiraSecrets);
+      // A signed delivery (Jira webhook) is judged by its signature alone; only an unsigned one (Jira Automation)
+      // may fall back to a bearer token, so a bad signature can never be rescued by another credential.
+      return headers["x-hub-signature"] === undefined && headers.authorization !== undefined
+        ? verifyBearerToken(headers.authorization, secrets.jiraAutomationTokens)
+        : verifyJiraSignature(headers["x-hub-signature"], body, secrets.jiraSecrets);
     case "standard-webhooks":
       return verifyStandardWebhook(
         headers,

@@ -18,6 +18,7 @@ import { signStandardWebhook } from "../../shared/triggers/webhooks/standard-web
 export const LOCAL_SECRETS = {
   apiToken: "local-operator-token",
   jiraSecret: "local-jira-secret",
+  jiraAutomationToken: "local-jira-automation-token",
   serviceNowToken: "local-servicenow-token",
   standardWebhookSecret: `whsec_${Buffer.from("local-standard-webhook-secret").toString("base64")}`,
 } as const;
@@ -38,6 +39,7 @@ export function localIntakeSecrets(overrides: Partial<HttpIntakeSecrets> = {}): 
   return {
     apiTokens: [LOCAL_SECRETS.apiToken],
     jiraSecrets: [LOCAL_SECRETS.jiraSecret],
+    jiraAutomationTokens: [LOCAL_SECRETS.jiraAutomationToken],
     serviceNowTokens: [LOCAL_SECRETS.serviceNowToken],
     standardWebhookSecrets: [LOCAL_SECRETS.standardWebhookSecret],
     webhookToleranceSeconds: 300,

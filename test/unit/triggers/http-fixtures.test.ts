@@ -55,6 +55,14 @@ const expectations: Record<string, (decision: ReturnType<typeof decodeFixture>) 
       origin: "webhook",
       deliveryId: null,
     }),
+  "jira-automation-bearer.json": (d) =>
+    expect(d).toEqual({
+      kind: "request",
+      body: bodyOf("jira-automation-bearer.json"),
+      trigger: "http:/webhooks/jira",
+      origin: "webhook",
+      deliveryId: null,
+    }),
   "servicenow.json": (d) =>
     expect(d).toEqual({
       kind: "request",

@@ -288,6 +288,24 @@ describe("Jira route", () => {
     expect(decode(jira(ruleText), { jiraFieldMap: null })).toMatchObject({ kind: "request", body: rule });
   });
 
+  it("accepts Jira Automation's bearer token when the delivery is unsigned", () => {
+    const automation = (token: string) =>
+      request("/webhooks/jira", { body: ruleText, headers: { authorization: `Bearer ${token}` } });
+    expect(decode(automation(LOCAL_SECRETS.jiraAutomationToken))).toMatchObject({ kind: "request", body: rule });
+    expect(decode(automation(LOCAL_SECRETS.apiToken))).toMatchObject({ kind: "refused", status: 401 });
+    expect(decode(automation(LOCAL_SECRETS.jiraAutomationToken), { jiraAutomationTokens: [] })).toMatchObject({
+      status: 401,
+    });
+  });
+
+  it("never lets a bearer token rescue a bad signature", () => {
+    const req = jira(ruleText, {
+      "x-hub-signature": signJiraBody(ruleText, "wrong-secret"),
+      authorization: `Bearer ${LOCAL_SECRETS.jiraAutomationToken}`,
+    });
+    expect(decode(req)).toMatchObject({ kind: "refused", status: 401 });
+  });
+
   it("accepts the second secret during a rotation", () => {
     const req = jira(ruleText, { "x-hub-signature": signJiraBody(ruleText, "next-secret") });
     expect(decode(req, { jiraSecrets: [LOCAL_SECRETS.jiraSecret, "next-secret"] }).kind).toBe("request");

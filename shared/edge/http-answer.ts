@@ -1,0 +1,117 @@
+/**
+ * Turns a settled delivery into the HTTP answer of CONTRACT §4. This is the only place where outcomes become
+ * status codes; the status of a permanent ENS error comes from the one error table in `shared/errors.ts`.
+ */
+import { formatIssues } from "../domain/rule-request.ts";
+import { classifyError } from "../errors.ts";
+import type { HttpResponse } from "../triggers/http-types.ts";
+import type { RequestResult, RuleResult } from "../use-cases/authorize-egress-request.ts";
+
+/** Seconds a caller should wait before retrying after a 503; long enough for ENS to recover from a blip. */
+export const RETRY_AFTER_SECONDS = 30;
+
+const SUCCESS = new Set(["created", "already_exists", "dry_run"]);
+
+/** The public view of one rule's result. */
+function publicResult(result: RuleResult): Record<string, unknown> {
+  return {
+    ruleIndex: result.ruleIndex,
+    outcome: result.outcome,
+    auditId: result.auditId,
+    ensRequestId: result.ensRequestId,
+    attempts: result.attempts,
+    errorCode: result.errorCode,
+    message: result.message,
+    rule: result.rule,
+    ...(result.policy && result.policy.violations.length > 0 ? { policy: result.policy } : {}),
+  };
+}
+
+/** JSON answer with the headers every answer carries. */
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  requestId: string,
+  extraHeaders: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      "x-request-id": requestId,
+      ...extraHeaders,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+/** An error answer: `{"error":{code,message,...}}` plus any results already settled. */
+export function errorResponse(
+  statusCode: number,
+  error: Record<string, unknown> & { code: string; message: string },
+  requestId: string,
+  results: RuleResult[] = [],
+  extraHeaders: Record<string, string> = {},
+): HttpResponse {
+  const body = results.length > 0 ? { error, results: results.map(publicResult) } : { error };
+  return jsonResponse(statusCode, body, requestId, extraHeaders);
+}
+
+/** Maps a settled delivery to its HTTP answer, most urgent condition first. */
+export function toHttpResponse(result: RequestResult, requestId: string): HttpResponse {
+  const { results } = result;
+  const retryAfter = { "retry-after": String(RETRY_AFTER_SECONDS) };
+  if (!result.auditDelivered) {
+    return errorResponse(
+      503,
+      {
+        code: "AuditDeliveryFailed",
+        message: "the decision was made but its audit event could not be delivered; retry the same request",
+      },
+      requestId,
+      results,
+      retryAfter,
+    );
+  }
+  if (result.issues.length > 0) {
+    const message = formatIssues(result.issues);
+    return errorResponse(400, { code: "InvalidRequest", message, issues: result.issues }, requestId, results);
+  }
+  const refused = results.find((r) => r.errorCode?.startsWith("Policy.") && r.errorCode !== "Policy.RequestRefused");
+  if (refused?.errorCode) {
+    const guardrail = refused.errorCode.slice("Policy.".length);
+    return errorResponse(
+      403,
+      { code: refused.errorCode, guardrail, message: refused.message ?? "refused by a guardrail" },
+      requestId,
+      results,
+    );
+  }
+  const transient = results.find((r) => r.outcome === "failed" && r.transient);
+  if (transient) {
+    return errorResponse(
+      503,
+      {
+        code: transient.errorCode ?? "ServiceUnavailable",
+        message: `ENS kept failing after ${transient.attempts} attempt(s): ${transient.message ?? "transient error"}`,
+        ensRequestId: transient.failedRequestId,
+      },
+      requestId,
+      results,
+      retryAfter,
+    );
+  }
+  const failed = results.find((r) => !SUCCESS.has(r.outcome));
+  if (failed) {
+    const code = failed.errorCode ?? "InternalError";
+    return errorResponse(
+      classifyError(code, failed.failedHttpStatus).httpStatus,
+      { code, message: failed.message ?? code, ensRequestId: failed.failedRequestId },
+      requestId,
+      results,
+    );
+  }
+  return jsonResponse(200, { results: results.map(publicResult) }, requestId);
+}

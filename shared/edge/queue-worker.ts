@@ -1,0 +1,78 @@
+/**
+ * The queue-worker pipeline: decode every message of the event, settle each one, then either answer with the
+ * outcome of each message or throw so that the platform redelivers the batch (transient failures, undelivered
+ * audit events). Throwing only after every message is settled means no message is abandoned half-way.
+ */
+import type { Invocation, Runtime } from "../../functions/compose.ts";
+import { decodeQueueEvent } from "../triggers/queue-decoder.ts";
+import { type MessageResult, processQueueBatch } from "../use-cases/process-queue-batch.ts";
+
+/** Thrown to make the platform redeliver; carries the per-message summary (no secrets). */
+export class QueueRedeliveryError extends Error {
+  readonly code = "QueueRedelivery";
+  constructor(readonly summary: QueueSummary) {
+    const pending = summary.messages.filter((m) => m.redeliver);
+    super(
+      `${pending.length} of ${summary.messages.length} message(s) need redelivery: ` +
+        pending.map((m) => `${m.messageId ?? "(direct)"} ${m.rules.map((r) => r.errorCode ?? r.outcome).join(",")}`).join("; "),
+    );
+    this.name = "QueueRedeliveryError";
+  }
+}
+
+/** The answer of a queue invocation: the outcome of every rule of every message. */
+export interface QueueSummary {
+  messages: Array<{
+    messageId: string | null;
+    redeliver: boolean;
+    rules: Array<{
+      ruleIndex: number;
+      outcome: string;
+      auditId: string;
+      errorCode: string | null;
+      message: string | null;
+      attempts: number;
+      ensRequestId: string | null;
+    }>;
+  }>;
+}
+
+function summarize(results: MessageResult[]): QueueSummary {
+  return {
+    messages: results.map(({ messageId, redeliver, result }) => ({
+      messageId,
+      redeliver,
+      rules: result.results.map((r) => ({
+        ruleIndex: r.ruleIndex,
+        outcome: r.outcome,
+        auditId: r.auditId,
+        errorCode: r.errorCode,
+        message: r.message,
+        attempts: r.attempts,
+        ensRequestId: r.ensRequestId,
+      })),
+    })),
+  };
+}
+
+/** Handles one queue or direct invocation; throws QueueRedeliveryError when the batch must come again. */
+export async function handleQueueEvent(event: unknown, runtime: Runtime, invocation: Invocation): Promise<QueueSummary> {
+  const messages = decodeQueueEvent(event, runtime.config.maxBodyBytes);
+  const results = await processQueueBatch(
+    messages,
+    {
+      fcRequestId: invocation.fcRequestId,
+      credentials: invocation.credentials,
+      concurrency: runtime.config.queueConcurrency,
+    },
+    invocation.deps,
+    invocation.budget,
+  );
+  const summary = summarize(results);
+  invocation.deps.logger.info("batch settled", {
+    messages: summary.messages.length,
+    redeliver: summary.messages.filter((m) => m.redeliver).length,
+  });
+  if (summary.messages.some((m) => m.redeliver)) throw new QueueRedeliveryError(summary);
+  return summary;
+}

@@ -1,0 +1,276 @@
+/**
+ * The use case every trigger feeds: validate a rule request, apply the guardrails, then dry-run or call ENS (retry
+ * lives behind the EnsClient port), and record one audit event per rule whatever happens. It depends on the domain
+ * and on ports only; the function entry files hand it adapters, and tests hand it fakes.
+ *
+ * A request is atomic up to the ENS call: if any of its rules is invalid or refused by a guardrail, none of them is
+ * sent, because a half-applied ticket is harder to reason about than a refused one.
+ */
+import { buildAuditEvent } from "../domain/audit-event.ts";
+import { evaluatePolicy, type Policy } from "../domain/policy.ts";
+import { formatIssues, parseRuleRequest } from "../domain/rule-request.ts";
+import { classifyError } from "../errors.ts";
+import type {
+  EgressRule,
+  Outcome,
+  PolicyDecision,
+  RequestMeta,
+  RuleRequestParseResult,
+  ValidationIssue,
+} from "../domain/types.ts";
+import type { AuditData, AuditEvent, Clock, Credentials, Delivery, EnsClient, Logger } from "../ports.ts";
+
+/** The audit trail as the use case sees it (implemented by `createAuditTrail`). */
+export interface AuditTrail {
+  emit(events: AuditEvent[], options: { deadline: number }): Promise<{ delivered: boolean }>;
+}
+
+/** Adapters and settings the use case runs with. */
+export interface AuthorizeDeps {
+  ens: EnsClient;
+  audit: AuditTrail;
+  policy: Policy;
+  policyMode: "enforce" | "audit-only";
+  clock: Clock;
+  logger: Logger;
+  /** CloudEvents `source` of the audit events. */
+  auditSource: string;
+}
+
+/** Time limits of one invocation, as epoch ms. */
+export interface InvocationBudget {
+  /** ENS attempts must have ended by then. */
+  ensDeadline: number;
+  /** Audit sinks must have been tried by then. */
+  auditDeadline: number;
+}
+
+/** The settled result of one rule. */
+export interface RuleResult {
+  ruleIndex: number;
+  outcome: Outcome;
+  auditId: string;
+  rule: EgressRule | null;
+  ensRequestId: string | null;
+  ensRequestIds: string[];
+  attempts: number;
+  /** Null on success; otherwise the ENS, validation, guardrail or authentication code. */
+  errorCode: string | null;
+  /** Safe for the caller; null on success. */
+  message: string | null;
+  /** True when ENS kept failing transiently: the delivery should be retried later. */
+  transient: boolean;
+  /** ENS RequestId of the failing answer, when there was one. */
+  failedRequestId: string | null;
+  /** HTTP status of the failing ENS answer, when there was one (the error table keys unknown codes on it). */
+  failedHttpStatus: number | null;
+  policy: PolicyDecision | null;
+}
+
+/** The settled result of one delivery (one HTTP request or one queue message). */
+export interface RequestResult {
+  results: RuleResult[];
+  /** Validation issues when the request was refused as invalid. */
+  issues: ValidationIssue[];
+  /** False when an audit event could not reach every durable sink: the delivery must be retried. */
+  auditDelivered: boolean;
+}
+
+/** A delivery refused before its body could be trusted (authentication, size, media type, poison message). */
+export interface RefusedDelivery {
+  code: string;
+  message: string;
+  delivery: Delivery;
+}
+
+/** Validates, checks guardrails, applies and audits every rule of one delivery. */
+export async function authorizeEgressRequest(
+  input: { body: unknown; delivery: Delivery; credentials: Credentials | null },
+  deps: AuthorizeDeps,
+  budget: InvocationBudget,
+): Promise<RequestResult> {
+  const parsed = parseRuleRequest(input.body);
+  if (!parsed.ok) return refuseInvalid(parsed, input.delivery, deps, budget);
+
+  const { rules, meta } = parsed.request;
+  const decisions = rules.map((rule) =>
+    evaluatePolicy(rule, { meta, origin: input.delivery.origin }, deps.policy, deps.policyMode),
+  );
+  const refusedIndex = decisions.findIndex((decision) => !decision.allowed);
+  const results: RuleResult[] = [];
+  let auditDelivered = true;
+  const settle = async (ruleIndex: number, rule: EgressRule, settled: Settled, policy: PolicyDecision) => {
+    const event = auditEventFor(deps, input.delivery, meta, ruleIndex, rule, settled, policy, []);
+    const delivery = await deps.audit.emit([event], { deadline: budget.auditDeadline });
+    auditDelivered &&= delivery.delivered;
+    results.push(toRuleResult(ruleIndex, rule, settled, policy, event.id));
+  };
+
+  for (const [ruleIndex, rule] of rules.entries()) {
+    const policy = decisions[ruleIndex]!;
+    if (refusedIndex !== -1) {
+      await settle(ruleIndex, rule, policyRefusal(policy, refusedIndex, ruleIndex), policy);
+    } else if (meta.DryRun) {
+      await settle(ruleIndex, rule, { ...NO_CALL, outcome: "dry_run" }, policy);
+    } else {
+      await settle(ruleIndex, rule, await callEns(rule, input.credentials, deps, budget), policy);
+    }
+  }
+  return { results, issues: [], auditDelivered };
+}
+
+/** Records a delivery that never reached validation; one `rejected` event with a null rule. */
+export async function recordRefusedDelivery(
+  input: RefusedDelivery,
+  deps: Pick<AuthorizeDeps, "audit" | "clock" | "auditSource">,
+  budget: InvocationBudget,
+): Promise<RequestResult> {
+  const settled: Settled = { ...NO_CALL, outcome: "rejected", errorCode: input.code, message: input.message };
+  const event = auditEventFor(deps, input.delivery, {}, 0, null, settled, null, []);
+  const delivery = await deps.audit.emit([event], { deadline: budget.auditDeadline });
+  return {
+    results: [toRuleResult(0, null, settled, null, event.id)],
+    issues: [],
+    auditDelivered: delivery.delivered,
+  };
+}
+
+interface Settled {
+  outcome: Outcome;
+  attempts: number;
+  ensRequestIds: string[];
+  errorCode: string | null;
+  message: string | null;
+  transient: boolean;
+  failedRequestId: string | null;
+  failedHttpStatus: number | null;
+}
+
+const NO_CALL: Settled = {
+  outcome: "rejected",
+  attempts: 0,
+  ensRequestIds: [],
+  errorCode: null,
+  message: null,
+  transient: false,
+  failedRequestId: null,
+  failedHttpStatus: null,
+};
+
+async function refuseInvalid(
+  parsed: Extract<RuleRequestParseResult, { ok: false }>,
+  delivery: Delivery,
+  deps: AuthorizeDeps,
+  budget: InvocationBudget,
+): Promise<RequestResult> {
+  const message = formatIssues(parsed.issues);
+  const settled: Settled = { ...NO_CALL, errorCode: "InvalidRequest", message };
+  const events = parsed.entries.map((rule, index) =>
+    auditEventFor(deps, delivery, parsed.meta, index, rule, settled, null, parsed.issues),
+  );
+  const audit = await deps.audit.emit(events, { deadline: budget.auditDeadline });
+  return {
+    results: events.map((event, index) => toRuleResult(index, parsed.entries[index] ?? null, settled, null, event.id)),
+    issues: parsed.issues,
+    auditDelivered: audit.delivered,
+  };
+}
+
+function policyRefusal(policy: PolicyDecision, refusedIndex: number, ruleIndex: number): Settled {
+  const first = policy.violations[0];
+  if (!policy.allowed && first) {
+    const message = policy.violations.map((v) => `${v.guardrail}: ${v.reason}`).join("; ");
+    return { ...NO_CALL, errorCode: `Policy.${first.guardrail}`, message };
+  }
+  return {
+    ...NO_CALL,
+    errorCode: "Policy.RequestRefused",
+    message: `not applied: rule ${refusedIndex} of the same request was refused by a guardrail (rule ${ruleIndex} itself passed)`,
+  };
+}
+
+async function callEns(
+  rule: EgressRule,
+  credentials: Credentials | null,
+  deps: AuthorizeDeps,
+  budget: InvocationBudget,
+): Promise<Settled> {
+  if (credentials === null) {
+    deps.logger.error("no credentials: the function has no role and no ALIBABA_CLOUD_ACCESS_KEY_ID is set");
+    // Redelivered per the error table: fixing the role later lets the message through, or it reaches the DLQ.
+    return {
+      ...NO_CALL,
+      outcome: "failed",
+      errorCode: "MissingCredentials",
+      message: "the function has no credentials to call ENS",
+      transient: classifyError("MissingCredentials").queue === "redeliver",
+    };
+  }
+  const result = await deps.ens.authorizeSecurityGroupEgress(rule, { credentials, deadline: budget.ensDeadline });
+  return {
+    outcome: result.outcome,
+    attempts: result.attempts,
+    ensRequestIds: result.ensRequestIds,
+    errorCode: result.error?.code ?? null,
+    message: result.error?.message ?? null,
+    transient: result.outcome === "failed" && (result.error?.transient ?? false),
+    failedRequestId: result.error?.requestId ?? null,
+    failedHttpStatus: result.error?.httpStatus ?? null,
+  };
+}
+
+function auditEventFor(
+  deps: Pick<AuthorizeDeps, "clock" | "auditSource">,
+  delivery: Delivery,
+  meta: Partial<RequestMeta>,
+  ruleIndex: number,
+  rule: EgressRule | null,
+  settled: Settled,
+  policy: PolicyDecision | null,
+  issues: ValidationIssue[],
+): AuditEvent {
+  const data: AuditData = {
+    outcome: settled.outcome,
+    rule,
+    errorCode: settled.errorCode,
+    errorMessage: settled.message,
+    attempts: settled.attempts,
+    ensRequestIds: settled.ensRequestIds,
+    ticketId: meta.TicketId ?? null,
+    requestedBy: meta.RequestedBy ?? null,
+    reason: meta.Reason ?? null,
+    dryRun: meta.DryRun ?? false,
+    trigger: delivery.trigger,
+    origin: delivery.origin,
+    deliveryId: delivery.deliveryId,
+    fcRequestId: delivery.fcRequestId,
+    ruleIndex,
+    policy,
+    issues,
+  };
+  return buildAuditEvent({ source: deps.auditSource, time: new Date(deps.clock.now()), delivery, data });
+}
+
+function toRuleResult(
+  ruleIndex: number,
+  rule: EgressRule | null,
+  settled: Settled,
+  policy: PolicyDecision | null,
+  auditId: string,
+): RuleResult {
+  return {
+    ruleIndex,
+    outcome: settled.outcome,
+    auditId,
+    rule,
+    ensRequestId: settled.outcome === "failed" ? null : (settled.ensRequestIds.at(-1) ?? null),
+    ensRequestIds: settled.ensRequestIds,
+    attempts: settled.attempts,
+    errorCode: settled.errorCode,
+    message: settled.message,
+    transient: settled.transient,
+    failedRequestId: settled.failedRequestId,
+    failedHttpStatus: settled.failedHttpStatus,
+    policy,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Processes a batch of queue messages: each message independently, at most `concurrency` at once, and messages
+ * that touch the same security group one after another (ENS evaluates rules per group; serialising avoids racing
+ * two changes to one group and keeps `already_exists` answers deterministic on redelivery).
+ *
+ * Poison, invalid, refused and permanently failed messages are audited and acknowledged. Transient failures and
+ * undelivered audit events make the batch "redeliver": the caller throws only after every message is settled, and
+ * redelivery is safe because rules created the first time come back as `already_exists`.
+ */
+import type { Credentials, Delivery } from "../ports.ts";
+import {
+  type AuthorizeDeps,
+  authorizeEgressRequest,
+  type InvocationBudget,
+  type RequestResult,
+  recordRefusedDelivery,
+} from "./authorize-egress-request.ts";
+
+/** One decoded message, as the queue decoder yields it. */
+export interface BatchMessage {
+  messageId: string | null;
+  trigger: string;
+  body: { ok: true; value: unknown } | { ok: false; message: string };
+}
+
+/** The settled result of one message. */
+export interface MessageResult {
+  messageId: string | null;
+  result: RequestResult;
+  /** True when the platform must deliver this message again. */
+  redeliver: boolean;
+}
+
+/** Runs `task` for each item with at most `limit` in flight; results keep the input order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Serialises tasks that share a key; tasks with disjoint keys run freely. */
+export function createKeyedSerializer(): <R>(keys: readonly string[], task: () => Promise<R>) => Promise<R> {
+  const tails = new Map<string, Promise<unknown>>();
+  return async (keys, task) => {
+    const unique = [...new Set(keys)];
+    const previous = unique.map((key) => tails.get(key) ?? Promise.resolve());
+    const run = Promise.allSettled(previous).then(task);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const key of unique) tails.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      for (const key of unique) if (tails.get(key) === settled) tails.delete(key);
+    }
+  };
+}
+
+/** Security group ids a message body names, read defensively before validation (for serialisation only). */
+export function securityGroupsOf(body: unknown): string[] {
+  if (typeof body !== "object" || body === null) return [];
+  const record = body as Record<string, unknown>;
+  const entries = Array.isArray(record.Rules) ? record.Rules : [record];
+  return entries.flatMap((entry) => {
+    const id = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).SecurityGroupId : null;
+    return typeof id === "string" ? [id] : [];
+  });
+}
+
+/** Settles every message of a batch; never throws for a message's own failure. */
+export async function processQueueBatch(
+  messages: readonly BatchMessage[],
+  context: { fcRequestId: string; credentials: Credentials | null; concurrency: number },
+  deps: AuthorizeDeps,
+  budget: InvocationBudget,
+): Promise<MessageResult[]> {
+  const serialize = createKeyedSerializer();
+  return mapWithConcurrency(messages, context.concurrency, async (message) => {
+    const delivery: Delivery = {
+      trigger: message.trigger,
+      origin: message.trigger === "invoke" ? "operator" : "queue",
+      deliveryId: message.messageId,
+      fcRequestId: context.fcRequestId,
+    };
+    const log = deps.logger.child({ deliveryId: message.messageId, trigger: message.trigger });
+    const messageDeps = { ...deps, logger: log };
+    let result: RequestResult;
+    if (!message.body.ok) {
+      log.warn("poison message acknowledged", { reason: message.body.message });
+      result = await recordRefusedDelivery(
+        { code: "InvalidRequest", message: message.body.message, delivery },
+        messageDeps,
+        budget,
+      );
+    } else {
+      const body = message.body.value;
+      result = await serialize(securityGroupsOf(body), () =>
+        authorizeEgressRequest({ body, delivery, credentials: context.credentials }, messageDeps, budget),
+      );
+    }
+    const redeliver = !result.auditDelivered || result.results.some((r) => r.outcome === "failed" && r.transient);
+    return { messageId: message.messageId, result, redeliver };
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * Issue 2's acceptance, through the interface a platform uses: the built `dist/queue-worker/index.js`, invoked
+ * directly with an FC-like context, against the signature-checking ENS emulator over loopback.
+ */
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
+import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
+
+const MAX_ATTEMPTS = 4;
+const credentials = { accessKeyId: "it-ak", accessKeySecret: "it-secret", securityToken: "it-sts-token" };
+let emulator: EnsEmulator;
+let handler: BuiltHandler;
+let auditFile: string;
+
+async function control(method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${emulator.url}/__emulator/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(response.ok).toBe(true);
+  const text = await response.text();
+  return text === "" ? null : JSON.parse(text);
+}
+
+async function ensCalls(): Promise<number> {
+  const stats = (await control("GET", "stats")) as { calls: Record<string, { total: number }> };
+  return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
+}
+
+function auditEvents(): Array<Record<string, any>> {
+  if (!existsSync(auditFile)) return [];
+  return readFileSync(auditFile, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line));
+}
+
+async function invoke(body: unknown): Promise<{ result?: any; error?: Error }> {
+  try {
+    return { result: await handler(Buffer.from(JSON.stringify(body)), createFcContext({ credentials })) };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+const rule = (port: number, sg = "sg-demo0001") => ({
+  SecurityGroupId: sg,
+  IpProtocol: "tcp",
+  PortRange: `${port}/${port}`,
+  DestCidrIp: "10.0.0.0/8",
+});
+
+beforeAll(async () => {
+  emulator = await startEnsEmulator({
+    port: 0,
+    accessKeys: [
+      {
+        id: credentials.accessKeyId,
+        secret: credentials.accessKeySecret,
+        securityToken: credentials.securityToken,
+      },
+    ],
+  });
+  auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-it-")), "audit.jsonl");
+  handler = loadBuiltFunction("queue-worker", {
+    ENS_ENDPOINT: emulator.url,
+    AUDIT_FILE: auditFile,
+    RETRY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+    RETRY_BASE_MS: "1",
+    RETRY_MAX_DELAY_MS: "5",
+    ENS_ATTEMPT_TIMEOUT_MS: "1000",
+    LOG_LEVEL: "error",
+  });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+beforeEach(async () => {
+  await control("POST", "reset");
+  await control("POST", "security-groups", { SecurityGroupId: "sg-demo0001" });
+});
+
+function lastEvent(): Record<string, any> {
+  const events = auditEvents();
+  const event = events.at(-1);
+  expect(event).toBeDefined();
+  return event as Record<string, any>;
+}
+
+describe("built queue-worker against the ENS emulator", () => {
+  it("created: one call, rule visible in the group, valid audit event", async () => {
+    const { result } = await invoke(rule(443));
+    expect(result.messages[0].rules[0]).toMatchObject({ outcome: "created", attempts: 1 });
+    expect(await ensCalls()).toBe(1);
+    const group = (await control("GET", "security-groups/sg-demo0001")) as { Permissions: unknown[] };
+    expect(group.Permissions).toHaveLength(1);
+    const event = lastEvent();
+    expect(event).toMatchObject({
+      specversion: "1.0",
+      type: "ens.egress_rule.created",
+      subject: "sg-demo0001",
+    });
+    expect(event.data).toMatchObject({ outcome: "created", attempts: 1, errorCode: null });
+    expect(event.data.ensRequestIds).toHaveLength(1);
+  });
+
+  it("already_exists: the identical rule again is a success with one call", async () => {
+    await invoke(rule(443));
+    const { result } = await invoke(rule(443));
+    expect(result.messages[0].rules[0]).toMatchObject({ outcome: "already_exists", attempts: 1 });
+    expect(await ensCalls()).toBe(2);
+    expect(lastEvent().data.errorCode).toBeNull();
+  });
+
+  it("invalid: refused with no ENS call", async () => {
+    const { result } = await invoke({ ...rule(443), PortRange: "0/22" });
+    expect(result.messages[0].rules[0]).toMatchObject({
+      outcome: "rejected",
+      errorCode: "InvalidRequest",
+      attempts: 0,
+    });
+    expect(await ensCalls()).toBe(0);
+    expect(lastEvent().data.outcome).toBe("rejected");
+  });
+
+  it("missing group: InvalidSecurityGroupId.NotFound after exactly one call", async () => {
+    const { result, error } = await invoke(rule(443, "sg-doesnotexist"));
+    expect(error).toBeUndefined();
+    expect(result.messages[0].rules[0]).toMatchObject({
+      outcome: "failed",
+      errorCode: "InvalidSecurityGroupId.NotFound",
+    });
+    expect(await ensCalls()).toBe(1);
+  });
+
+  for (const code of ["NoPermission", "InvalidParameter", "MissingParameter", "AuthorizationLimitExceed"]) {
+    it(`permanent ${code}: exactly one call, outcome failed, message acknowledged`, async () => {
+      await control("PUT", "faults", {
+        seed: 1,
+        faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code, rate: 1 }],
+      });
+      const { result, error } = await invoke(rule(8443));
+      expect(error).toBeUndefined();
+      expect(result.messages[0].rules[0]).toMatchObject({ outcome: "failed", errorCode: code, attempts: 1 });
+      expect(await ensCalls()).toBe(1);
+      expect(lastEvent().data).toMatchObject({ outcome: "failed", errorCode: code, attempts: 1 });
+    });
+  }
+
+  for (const code of ["ens.interface.error", "Throttling.User"]) {
+    it(`${code} then success: created after a retry`, async () => {
+      await control("PUT", "faults", {
+        seed: 1,
+        faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code, rate: 1, count: 2 }],
+      });
+      const { result } = await invoke(rule(9443));
+      expect(result.messages[0].rules[0]).toMatchObject({ outcome: "created", attempts: 3 });
+      expect(await ensCalls()).toBe(3);
+      expect(lastEvent().data.ensRequestIds).toHaveLength(3);
+    });
+  }
+
+  it("lost answer then duplicate: created with attempts 2", async () => {
+    await control("PUT", "faults", {
+      seed: 1,
+      faults: [
+        {
+          action: "AuthorizeSecurityGroupEgress",
+          kind: "commit-then-error",
+          code: "ens.interface.error",
+          rate: 1,
+          count: 1,
+        },
+      ],
+    });
+    const { result } = await invoke(rule(7443));
+    expect(result.messages[0].rules[0]).toMatchObject({ outcome: "created", attempts: 2 });
+    const group = (await control("GET", "security-groups/sg-demo0001")) as { Permissions: unknown[] };
+    expect(group.Permissions).toHaveLength(1);
+  });
+
+  it("transient forever: exactly RETRY_MAX_ATTEMPTS calls, outcome failed, and the invocation throws", async () => {
+    await control("PUT", "faults", {
+      seed: 1,
+      faults: [
+        { action: "AuthorizeSecurityGroupEgress", kind: "error", code: "ens.interface.error", rate: 1 },
+      ],
+    });
+    const { error } = await invoke(rule(6443));
+    expect(error?.message).toMatch(/redelivery/);
+    expect(await ensCalls()).toBe(MAX_ATTEMPTS);
+    expect(lastEvent().data).toMatchObject({
+      outcome: "failed",
+      errorCode: "ens.interface.error",
+      attempts: MAX_ATTEMPTS,
+    });
+  });
+
+  it("keeps secrets out of the audit trail", async () => {
+    await invoke(rule(443));
+    const text = readFileSync(auditFile, "utf8");
+    expect(text).not.toContain(credentials.accessKeySecret);
+    expect(text).not.toContain(credentials.securityToken);
+  });
+});

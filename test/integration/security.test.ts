@@ -1,0 +1,226 @@
+/**
+ * Security suite, through the built http-intake and queue-worker: forged, stale and replayed webhooks make no ENS
+ * call or create nothing new, and no secret (access key secret, STS token, webhook secrets, API tokens, signatures,
+ * Authorization headers) appears in any output: the function log, the audit file, the audit HTTP receiver, HTTP
+ * answers or thrown errors.
+ */
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
+import { signJiraBody } from "../../shared/triggers/webhooks/jira-signature.ts";
+import { signStandardWebhook } from "../../shared/triggers/webhooks/standard-webhooks.ts";
+import { type AuditReceiver, startHttpAuditReceiver } from "../helpers/audit-receivers.ts";
+import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
+import { captureStdout, type StdoutCapture } from "../helpers/capture-stdout.ts";
+
+const secrets = {
+  accessKeySecret: "SEC-ak-secret-5f1e0c2b9a",
+  securityToken: "SEC-sts-token-8d7c6b5a4f",
+  apiToken: "SEC-api-token-1a2b3c4d5e",
+  jiraSecret: "SEC-jira-secret-9f8e7d6c",
+  jiraAutomationToken: "SEC-jira-auto-token-77aa",
+  serviceNowToken: "SEC-snow-token-3c2b1a0f",
+  standardWebhookSecret: `whsec_${Buffer.from("SEC-standard-webhook-key-4e5f6a7b").toString("base64")}`,
+  auditHttpSecret: `whsec_${Buffer.from("SEC-audit-http-key-0b1c2d3e").toString("base64")}`,
+};
+const credentials = { accessKeyId: "SEC-AK-ID", accessKeySecret: secrets.accessKeySecret, securityToken: secrets.securityToken };
+
+let emulator: EnsEmulator;
+let receiver: AuditReceiver;
+let http: BuiltHandler;
+let queue: BuiltHandler;
+let auditFile: string;
+let capture: StdoutCapture;
+const answers: string[] = [];
+const signatures: string[] = [];
+
+async function ensCalls(): Promise<number> {
+  const stats = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as {
+    calls: Record<string, { total: number }>;
+  };
+  return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
+}
+
+function event(path: string, body: string, headers: Record<string, string>): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      version: "v1",
+      rawPath: path,
+      body,
+      isBase64Encoded: false,
+      headers: { "content-type": "application/json", ...headers },
+      queryParameters: {},
+      requestContext: {
+        accountId: "1234567890123456",
+        domainName: "x.cn-hangzhou.fcapp.run",
+        domainPrefix: "x",
+        http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "10.9.9.9", userAgent: "test" },
+        requestId: `sec-${Math.random()}`,
+        time: new Date().toISOString(),
+        timeEpoch: String(Date.now()),
+      },
+    }),
+  );
+}
+
+async function post(path: string, body: unknown, headers: Record<string, string>): Promise<{ statusCode: number; body: string }> {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const result = (await http(event(path, text, headers), createFcContext({ credentials, functionName: "http-intake" }))) as {
+    statusCode: number;
+    body: string;
+  };
+  answers.push(JSON.stringify(result));
+  return result;
+}
+
+function standardHeaders(id: string, body: string, timestamp = Math.floor(Date.now() / 1000)) {
+  const signature = signStandardWebhook(id, timestamp, body, secrets.standardWebhookSecret);
+  signatures.push(signature.replace(/^v1,/, ""));
+  return { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature };
+}
+
+const rule = (port: number) => ({ SecurityGroupId: "sg-demo0001", IpProtocol: "tcp", PortRange: `${port}/${port}`, DestCidrIp: "10.0.0.0/8" });
+
+beforeAll(async () => {
+  emulator = await startEnsEmulator({
+    port: 0,
+    securityGroups: ["sg-demo0001"],
+    accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret, securityToken: credentials.securityToken }],
+  });
+  receiver = await startHttpAuditReceiver({ secret: secrets.auditHttpSecret });
+  auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-sec-")), "audit.jsonl");
+  const env = {
+    ENS_ENDPOINT: emulator.url,
+    AUDIT_FILE: auditFile,
+    AUDIT_HTTP_URL: receiver.url,
+    AUDIT_HTTP_SECRET: secrets.auditHttpSecret,
+    API_TOKENS: secrets.apiToken,
+    JIRA_WEBHOOK_SECRETS: secrets.jiraSecret,
+    JIRA_AUTOMATION_TOKENS: secrets.jiraAutomationToken,
+    SERVICENOW_TOKENS: secrets.serviceNowToken,
+    STANDARD_WEBHOOK_SECRETS: secrets.standardWebhookSecret,
+    RETRY_BASE_MS: "1",
+    RETRY_MAX_DELAY_MS: "2",
+    RETRY_MAX_ATTEMPTS: "2",
+    LOG_LEVEL: "debug",
+  };
+  http = loadBuiltFunction("http-intake", env);
+  queue = loadBuiltFunction("queue-worker", env);
+  capture = captureStdout();
+});
+
+afterAll(async () => {
+  capture?.stop();
+  await receiver?.close();
+  await emulator?.close();
+});
+
+describe("forged, stale and replayed deliveries", () => {
+  it("a forged Jira signature makes no ENS call", async () => {
+    const body = JSON.stringify(rule(2001));
+    const forged = signJiraBody(body, "not-the-secret");
+    const before = await ensCalls();
+    expect((await post("/webhooks/jira", body, { "x-hub-signature": forged })).statusCode).toBe(401);
+    expect(await ensCalls()).toBe(before);
+  });
+
+  it("a tampered body under a genuine signature makes no ENS call", async () => {
+    const signed = JSON.stringify(rule(2002));
+    const signature = signJiraBody(signed, secrets.jiraSecret);
+    signatures.push(signature.replace(/^sha256=/, ""));
+    const before = await ensCalls();
+    const tampered = JSON.stringify({ ...rule(2002), PortRange: "1/65535" });
+    expect((await post("/webhooks/jira", tampered, { "x-hub-signature": signature })).statusCode).toBe(401);
+    expect(await ensCalls()).toBe(before);
+  });
+
+  it("a stale or future Standard Webhooks delivery makes no ENS call", async () => {
+    const body = JSON.stringify(rule(2003));
+    const before = await ensCalls();
+    const now = Math.floor(Date.now() / 1000);
+    for (const timestamp of [now - 301, now + 301, now - 86_400]) {
+      expect((await post("/webhooks/generic", body, standardHeaders("msg_stale", body, timestamp))).statusCode).toBe(401);
+    }
+    expect(await ensCalls()).toBe(before);
+  });
+
+  it("a wrong or missing bearer token makes no ENS call, and the 401 says nothing about why", async () => {
+    const before = await ensCalls();
+    const bodies = new Set<string>();
+    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: `Bearer ${secrets.serviceNowToken}` }, { authorization: secrets.apiToken }]) {
+      const answer = await post("/rules", rule(2004), headers);
+      expect(answer.statusCode).toBe(401);
+      bodies.add(JSON.parse(answer.body).error.message);
+    }
+    expect([...bodies]).toEqual(["authentication failed"]);
+    expect(await ensCalls()).toBe(before);
+  });
+
+  it("a replayed webhook creates nothing new", async () => {
+    const body = JSON.stringify(rule(2005));
+    const headers = standardHeaders("msg_replayed", body);
+    const first = await post("/webhooks/generic", body, headers);
+    const replay = await post("/webhooks/generic", body, headers);
+    expect(JSON.parse(first.body).results[0].outcome).toBe("created");
+    expect(JSON.parse(replay.body).results[0].outcome).toBe("already_exists");
+    const group = (await (await fetch(`${emulator.url}/__emulator/security-groups/sg-demo0001`)).json()) as {
+      Permissions: Array<{ PortRange: string }>;
+    };
+    expect(group.Permissions.filter((p) => p.PortRange === "2005/2005")).toHaveLength(1);
+  });
+});
+
+describe("no secret in any output", () => {
+  it("drives every route and the queue, then finds no secret anywhere", async () => {
+    const body = JSON.stringify({ ...rule(3001), Reason: "routine" });
+    await post("/rules", body, { authorization: `Bearer ${secrets.apiToken}` });
+    await post("/webhooks/servicenow", body, { authorization: `Bearer ${secrets.serviceNowToken}` });
+    await post("/webhooks/jira", body, { authorization: `Bearer ${secrets.jiraAutomationToken}` });
+    const jiraSignature = signJiraBody(body, secrets.jiraSecret);
+    signatures.push(jiraSignature.replace(/^sha256=/, ""));
+    await post("/webhooks/jira", body, { "x-hub-signature": jiraSignature });
+    await post("/webhooks/generic", body, standardHeaders("msg_all_routes", body));
+    // A requester who pastes a secret into a free-text field must not get it into the audit trail either.
+    await post("/rules", { ...rule(3002), Reason: `token is ${secrets.apiToken}` }, { authorization: `Bearer ${secrets.apiToken}` });
+    await post("/rules", { ...rule(3003), PortRange: secrets.apiToken }, { authorization: `Bearer ${secrets.apiToken}` });
+    // Permanent and transient ENS failures go through the error paths.
+    await fetch(`${emulator.url}/__emulator/faults`, {
+      method: "PUT",
+      body: JSON.stringify({ seed: 3, faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code: "NoPermission", rate: 1 }] }),
+    });
+    await post("/rules", rule(3004), { authorization: `Bearer ${secrets.apiToken}` });
+    await fetch(`${emulator.url}/__emulator/faults`, {
+      method: "PUT",
+      body: JSON.stringify({ seed: 3, faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code: "ens.interface.error", rate: 1 }] }),
+    });
+    await post("/rules", rule(3005), { authorization: `Bearer ${secrets.apiToken}` });
+    let thrown = "";
+    try {
+      await queue(Buffer.from(JSON.stringify(rule(3006))), createFcContext({ credentials }));
+    } catch (error) {
+      thrown = `${(error as Error).message}\n${(error as Error).stack ?? ""}\n${JSON.stringify(error)}`;
+    }
+    expect(thrown).toMatch(/redelivery/);
+    await fetch(`${emulator.url}/__emulator/faults`, { method: "PUT", body: JSON.stringify({ seed: 3, faults: [] }) });
+
+    const outputs = {
+      log: capture.text(),
+      auditFile: existsSync(auditFile) ? readFileSync(auditFile, "utf8") : "",
+      receiver: receiver.requests.map((r) => `${JSON.stringify(r.headers)}\n${r.body}`).join("\n"),
+      answers: answers.join("\n"),
+      thrown,
+    };
+    expect(outputs.log.length).toBeGreaterThan(0);
+    expect(outputs.auditFile.length).toBeGreaterThan(0);
+    expect(receiver.events.length).toBeGreaterThan(0);
+    const needles = [...Object.values(secrets), ...signatures, Buffer.from("SEC-standard-webhook-key-4e5f6a7b").toString("base64")];
+    for (const [where, text] of Object.entries(outputs)) {
+      for (const needle of needles) {
+        expect(text.includes(needle), `${where} contains a secret (${needle.slice(0, 8)}...)`).toBe(false);
+      }
+      expect(/ACS3-HMAC-SHA256 Credential=/.test(text), `${where} contains an ENS Authorization header`).toBe(false);
+    }
+  });
+});
