@@ -1,10 +1,13 @@
 /**
- * Regenerates the README sections that are derived from code (configuration table, error table), so the docs
- * cannot drift: `npm run docs` writes them, and test/contract/readme.test.ts fails when they are stale.
+ * Regenerates everything the docs derive from code, so they cannot drift: the README's configuration table, error
+ * table, audit examples and benchmark figures, and the example files in `events/audit/examples/`.
+ * `npm run docs` writes them; test/contract/readme.test.ts fails when any of them is stale.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { CONFIG_ENV_VARS } from "../shared/config.ts";
 import { renderErrorTableMarkdown } from "../shared/errors.ts";
+import type { AuditEvent } from "../shared/ports.ts";
+import { buildAuditExamples } from "./audit-examples.ts";
 
 /** The configuration table, one row per variable of `CONFIG_ENV_VARS`. */
 export function renderConfigTableMarkdown(): string {
@@ -13,6 +16,31 @@ export function renderConfigTableMarkdown(): string {
     return `| \`${spec.name}\` | ${value} | ${spec.meaning}${spec.secret ? " Secret." : ""} |`;
   });
   return ["| env var | default | meaning |", "|---|---|---|", ...rows].join("\n");
+}
+
+/** One fenced JSON block per example, with a heading naming the outcome and the file. */
+export function renderAuditExamplesMarkdown(examples: Record<string, AuditEvent>): string {
+  return Object.entries(examples)
+    .map(
+      ([name, event]) =>
+        `<details><summary><code>${event.type}</code> (<code>events/audit/examples/${name}.json</code>)</summary>\n\n` +
+        `\`\`\`json\n${JSON.stringify(event, null, 2)}\n\`\`\`\n\n</details>`,
+    )
+    .join("\n\n");
+}
+
+interface BenchResults {
+  targets?: Array<{ figure: string; value: string; target: string; ok: boolean }>;
+  measuredAt?: string;
+  machine?: string;
+}
+
+/** The benchmark table from `bench/results.json`, as the last full `npm run bench` wrote it. */
+export function renderBenchMarkdown(results: BenchResults | null): string {
+  if (results?.targets === undefined) return "_No `bench/results.json` yet: run `npm run bench`._";
+  const rows = results.targets.map((t) => `| ${t.figure} | ${t.value} | ${t.target} | ${t.ok ? "yes" : "**no**"} |`);
+  const when = results.measuredAt ? `Measured ${results.measuredAt}${results.machine ? ` on ${results.machine}` : ""}.\n\n` : "";
+  return `${when}${["| figure | value | target | met |", "|---|---|---|---|", ...rows].join("\n")}`;
 }
 
 /** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`. */
@@ -25,17 +53,29 @@ export function replaceSection(text: string, name: string, body: string): string
   return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
 }
 
-/** The README as it should be. */
-export function renderReadme(current: string): string {
-  return replaceSection(
-    replaceSection(current, "config-table", renderConfigTableMarkdown()),
-    "error-table",
-    renderErrorTableMarkdown(),
-  );
+/** Reads `bench/results.json` when it exists. */
+export function readBenchResults(path = "bench/results.json"): BenchResults | null {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as BenchResults) : null;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ""))) {
-  const current = readFileSync("README.md", "utf8");
-  writeFileSync("README.md", renderReadme(current));
-  console.error("README.md: configuration and error tables regenerated");
+/** The README as it should be. */
+export function renderReadme(current: string, examples: Record<string, AuditEvent>, bench: BenchResults | null): string {
+  let text = replaceSection(current, "config-table", renderConfigTableMarkdown());
+  text = replaceSection(text, "error-table", renderErrorTableMarkdown());
+  text = replaceSection(text, "audit-examples", renderAuditExamplesMarkdown(examples));
+  return replaceSection(text, "bench-figures", renderBenchMarkdown(bench));
+}
+
+/** The text of one example file. */
+export function renderExampleFile(event: AuditEvent): string {
+  return `${JSON.stringify(event, null, 2)}\n`;
+}
+
+if (process.argv[1]?.endsWith("docs.ts")) {
+  const examples = await buildAuditExamples();
+  for (const [name, event] of Object.entries(examples)) {
+    writeFileSync(`events/audit/examples/${name}.json`, renderExampleFile(event));
+  }
+  writeFileSync("README.md", renderReadme(readFileSync("README.md", "utf8"), examples, readBenchResults()));
+  console.error("README.md and events/audit/examples/ regenerated");
 }

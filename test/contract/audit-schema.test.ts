@@ -1,7 +1,7 @@
 /**
  * Contract of the audit event (CONTRACT §5): every event the builder makes validates against the published schema
  * `events/audit/v1.json`, the schema still promises everything v1.0.0 promised (a frozen copy below), and the
- * documented examples (events/audit/examples, shared/adapters/audit/AUDIT.md) are valid and identical.
+ * documented examples (events/audit/examples, README.md) are valid and identical.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
@@ -276,8 +276,9 @@ describe("documented examples", () => {
     }
   });
 
-  it("AUDIT.md shows exactly the example files", () => {
-    const doc = readFileSync(new URL("shared/adapters/audit/AUDIT.md", root), "utf8");
+  it("the README shows exactly the example files", () => {
+    const readme = readFileSync(new URL("README.md", root), "utf8");
+    const doc = readme.slice(readme.indexOf("<!-- audit-examples:start -->"), readme.indexOf("<!-- audit-examples:end -->"));
     const blocks = [...doc.matchAll(/```json\n([\s\S]*?)\n```/g)].map(
       (m) => JSON.parse(m[1] ?? "null") as AuditEvent,
     );

@@ -598,8 +598,8 @@ describe("parsePolicy", () => {
     expect(bundledPolicy).toBeNull();
   });
 
-  it("every JSON example in POLICY.md is a valid policy, and the default one is DEFAULT_POLICY", () => {
-    const markdown = readFileSync(new URL("../../../shared/domain/POLICY.md", import.meta.url), "utf8");
+  it("every JSON example in docs/policy.md is a valid policy, and the default one is DEFAULT_POLICY", () => {
+    const markdown = readFileSync(new URL("../../../docs/policy.md", import.meta.url), "utf8");
     const blocks = [...markdown.matchAll(/```json\n([\s\S]*?)```/g)].map((match) =>
       JSON.parse(match[1] ?? ""),
     );
