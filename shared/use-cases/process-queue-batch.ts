@@ -31,42 +31,52 @@ export interface MessageResult {
   redeliver: boolean;
 }
 
-/** Runs `task` for each item with at most `limit` in flight; results keep the input order. */
-export async function mapWithConcurrency<T, R>(
+/**
+ * Runs `task` for each item, at most `limit` at once, never two items that share a key at the same time, and
+ * items that share a key in input order. A worker never waits on a busy key: it takes the first item whose keys
+ * are free instead, so one hot security group cannot idle the whole pool. Keys of items passed over are reserved
+ * for the rest of the scan, which keeps the per-key order. Results keep the input order.
+ */
+export async function runScheduled<T, R>(
   items: readonly T[],
+  keysOf: (item: T) => readonly string[],
   limit: number,
   task: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-/** Serialises tasks that share a key; tasks with disjoint keys run freely. */
-export function createKeyedSerializer(): <R>(keys: readonly string[], task: () => Promise<R>) => Promise<R> {
-  const tails = new Map<string, Promise<unknown>>();
-  return async (keys, task) => {
-    const unique = [...new Set(keys)];
-    const previous = unique.map((key) => tails.get(key) ?? Promise.resolve());
-    const run = Promise.allSettled(previous).then(task);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    for (const key of unique) tails.set(key, settled);
-    try {
-      return await run;
-    } finally {
-      for (const key of unique) if (tails.get(key) === settled) tails.delete(key);
-    }
-  };
+  const pending = items.map((item, index) => ({ item, index, keys: [...new Set(keysOf(item))] }));
+  const busy = new Set<string>();
+  let running = 0;
+  return new Promise<R[]>((resolve, reject) => {
+    const pump = () => {
+      if (pending.length === 0 && running === 0) {
+        resolve(results);
+        return;
+      }
+      const reserved = new Set<string>();
+      for (let i = 0; i < pending.length && running < limit; ) {
+        const entry = pending[i]!;
+        if (entry.keys.some((key) => busy.has(key) || reserved.has(key))) {
+          for (const key of entry.keys) reserved.add(key);
+          i++;
+          continue;
+        }
+        pending.splice(i, 1);
+        running++;
+        for (const key of entry.keys) busy.add(key);
+        task(entry.item, entry.index).then(
+          (result) => {
+            results[entry.index] = result;
+            running--;
+            for (const key of entry.keys) busy.delete(key);
+            pump();
+          },
+          reject,
+        );
+      }
+    };
+    pump();
+  });
 }
 
 /** Security group ids a message body names, read defensively before validation (for serialisation only). */
@@ -87,8 +97,8 @@ export async function processQueueBatch(
   deps: AuthorizeDeps,
   budget: InvocationBudget,
 ): Promise<MessageResult[]> {
-  const serialize = createKeyedSerializer();
-  return mapWithConcurrency(messages, context.concurrency, async (message) => {
+  const keysOf = (message: BatchMessage) => (message.body.ok ? securityGroupsOf(message.body.value) : []);
+  return runScheduled(messages, keysOf, context.concurrency, async (message) => {
     const delivery: Delivery = {
       trigger: message.trigger,
       origin: message.trigger === "invoke" ? "operator" : "queue",
@@ -107,9 +117,7 @@ export async function processQueueBatch(
       );
     } else {
       const body = message.body.value;
-      result = await serialize(securityGroupsOf(body), () =>
-        authorizeEgressRequest({ body, delivery, credentials: context.credentials }, messageDeps, budget),
-      );
+      result = await authorizeEgressRequest({ body, delivery, credentials: context.credentials }, messageDeps, budget);
     }
     const redeliver = !result.auditDelivered || result.results.some((r) => r.outcome === "failed" && r.transient);
     return { messageId: message.messageId, result, redeliver };
