@@ -1,0 +1,142 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { handleApiRequest } from "./api-handler.ts";
+import { toApiRequest } from "./api-request.ts";
+import { CONTROL_PREFIX, handleControlRequest } from "./control-api.ts";
+import type { EmulatorCore } from "./core.ts";
+
+/** Bodies above this are refused; no ENS call comes near it. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The emulator's HTTP server plus what `close()` must tear down. */
+export interface EmulatorServer {
+  server: Server;
+  /** Stops listening, destroys every open socket (held `timeout` calls included) and cancels pending delays. */
+  close(): Promise<void>;
+}
+
+/** True for 127.0.0.0/8 and ::1, including IPv4-mapped forms. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
+  return v4.startsWith("127.") || address === "::1";
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(null);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, requestId?: string): void {
+  if (res.destroyed || res.headersSent) return;
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json;charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  };
+  if (requestId) headers["x-acs-request-id"] = requestId;
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+/** Creates (but does not start) the HTTP server for one emulator core. */
+export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+  let closed: Promise<void> | undefined;
+
+  const sleep = (ms: number): Promise<void> =>
+    ms <= 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            resolve();
+          }, ms);
+          timers.add(timer);
+        });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? "/";
+    const path = url.split("?", 1)[0] ?? "/";
+    const body = await readBody(req);
+    if (body === null) {
+      sendJson(res, 413, { Code: "RequestEntityTooLarge", Message: `body over ${MAX_BODY_BYTES} bytes` });
+      return;
+    }
+    if (path.startsWith(CONTROL_PREFIX) || path === CONTROL_PREFIX.slice(0, -1)) {
+      if (!isLoopback(req.socket.remoteAddress)) {
+        sendJson(res, 403, { Code: "Forbidden", Message: "the control API answers only on loopback" });
+        return;
+      }
+      const answer = handleControlRequest(core, req.method ?? "GET", path, body);
+      sendJson(res, answer.status, answer.body);
+      return;
+    }
+    const request = toApiRequest({
+      method: req.method ?? "GET",
+      url,
+      headers: req.headers,
+      headersDistinct: req.headersDistinct,
+      body,
+    });
+    const outcome = await handleApiRequest(core, request, sleep);
+    if (closing) return;
+    if (outcome.kind === "reset") {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    // "hang": answer nothing. The socket stays open until the client gives up or close() destroys it.
+    if (outcome.kind === "hang") return;
+    sendJson(res, outcome.status, outcome.body, outcome.requestId);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Only I/O failures land here (a body stream error); the request cannot be answered sensibly.
+      if (!res.headersSent && !res.destroyed) {
+        sendJson(res, 500, {
+          Code: "InternalError",
+          Message: error instanceof Error ? error.message : "error",
+        });
+      }
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  return {
+    server,
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        closing = true;
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close((error) => (error ? reject(error) : resolve()));
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
