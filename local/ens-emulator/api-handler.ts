@@ -64,7 +64,7 @@ export async function handleApiRequest(
     const key = authenticate(request, target, core);
     if (key.deniedActions?.includes(target.action)) throw new EnsEmulatorError("NoPermission");
 
-    const fault = core.faults().draw(target.action);
+    const fault = core.faults().draw(target.action, request.params.get("SecurityGroupId"));
     if (fault?.kind === "reset" || fault?.kind === "timeout") {
       record(NO_ANSWER_CODES[fault.kind]);
       return { kind: fault.kind === "reset" ? "reset" : "hang" };

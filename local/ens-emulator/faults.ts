@@ -16,6 +16,8 @@ export interface FaultSpec {
   rate?: number;
   /** Apply to at most this many matching calls, then stop. */
   count?: number;
+  /** Only calls whose `SecurityGroupId` parameter equals this match (one poisoned group in a healthy batch). */
+  securityGroupId?: string;
 }
 
 /** The whole fault configuration. */
@@ -46,7 +48,7 @@ export class FaultConfigError extends Error {
 
 const KINDS = new Set<FaultKind>(["error", "reset", "timeout", "commit-then-error"]);
 const TOP_LEVEL_FIELDS = new Set(["seed", "latencyMs", "jitterMs", "faults"]);
-const FAULT_FIELDS = new Set(["action", "kind", "code", "status", "rate", "count"]);
+const FAULT_FIELDS = new Set(["action", "kind", "code", "status", "rate", "count", "securityGroupId"]);
 const MAX_DELAY_MS = 600_000;
 
 /**
@@ -124,6 +126,12 @@ function parseFault(entry: unknown, index: number, actions: ReadonlySet<string>)
     "a whole number >= 0",
   );
   if (count !== undefined) spec.count = count;
+  if (entry.securityGroupId !== undefined) {
+    if (typeof entry.securityGroupId !== "string" || entry.securityGroupId.length === 0) {
+      throw new FaultConfigError(`${where}securityGroupId: must be a non-empty string`);
+    }
+    spec.securityGroupId = entry.securityGroupId;
+  }
   return spec;
 }
 
@@ -152,8 +160,8 @@ export function parseFaultSettings(
 export interface FaultPlan {
   /** The settings in force; `count` shows what is left of each fault. */
   settings(): FaultSettings;
-  /** Decides the fault for one call of `action`, or null. One PRNG draw per matching fault, in order. */
-  draw(action: string): ChosenFault | null;
+  /** Decides the fault for one call of `action` (on `securityGroupId`, if any), or null. One PRNG draw per matching fault, in order. */
+  draw(action: string, securityGroupId?: string): ChosenFault | null;
   /** The delay for one call: `latencyMs` plus a uniform jitter in [0, jitterMs]. */
   delayMs(): number;
 }
@@ -175,10 +183,11 @@ export function createFaultPlan(settings: FaultSettings): FaultPlan {
         ),
       };
     },
-    draw(action) {
+    draw(action, securityGroupId) {
       for (const fault of faults) {
         const target = fault.spec.action;
         if (target !== undefined && target !== "*" && target !== action) continue;
+        if (fault.spec.securityGroupId !== undefined && fault.spec.securityGroupId !== securityGroupId) continue;
         if (fault.remaining !== null && fault.remaining <= 0) continue;
         if (faultRandom() >= (fault.spec.rate ?? 1)) continue;
         if (fault.remaining !== null) fault.remaining -= 1;

@@ -142,3 +142,28 @@ describe("fault plan", () => {
     expect(noisyKinds).toEqual(calmKinds);
   });
 });
+
+describe("securityGroupId filter", () => {
+  it("fires only for calls on the named group", () => {
+    const plan = createFaultPlan(
+      parseFaultSettings(
+        { seed: 1, faults: [{ kind: "error", code: "ens.interface.error", securityGroupId: "sg-flaky" }] },
+        { seed: 1, latencyMs: 0, jitterMs: 0 },
+        new Set(["AuthorizeSecurityGroupEgress"]),
+      ),
+    );
+    expect(plan.draw("AuthorizeSecurityGroupEgress", "sg-healthy")).toBeNull();
+    expect(plan.draw("AuthorizeSecurityGroupEgress")).toBeNull();
+    expect(plan.draw("AuthorizeSecurityGroupEgress", "sg-flaky")?.code).toBe("ens.interface.error");
+  });
+
+  it("refuses an empty filter", () => {
+    expect(() =>
+      parseFaultSettings(
+        { faults: [{ kind: "error", securityGroupId: "" }] },
+        { seed: 1, latencyMs: 0, jitterMs: 0 },
+        new Set(["AuthorizeSecurityGroupEgress"]),
+      ),
+    ).toThrow(/securityGroupId/);
+  });
+});
