@@ -1,6 +1,6 @@
 // Builds one CommonJS bundle per function (functions/<name>/index.ts -> dist/<name>/index.js) plus an upload zip.
 // Bundling everything keeps cold start low: FC loads one file, no node_modules resolution at runtime.
-import { readdirSync, existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { zipSync } from "fflate";
@@ -52,7 +52,8 @@ try {
   mkdirSync(join(root, "dist"), { recursive: true });
   writeFileSync(join(root, "dist", "package.json"), '{ "type": "commonjs" }\n');
   const built = await Promise.all(names.map(buildFunction));
-  for (const { name, bytes } of built) console.error(`build: dist/${name}/index.js ${(bytes / 1024).toFixed(1)} KiB`);
+  for (const { name, bytes } of built)
+    console.error(`build: dist/${name}/index.js ${(bytes / 1024).toFixed(1)} KiB`);
 } catch (error) {
   console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -4,6 +4,8 @@
  * deadlines, correlation fields, the EventBridge sink that signs with the invocation's STS credentials) are built in
  * `startInvocation`, so no request state lives at module scope.
  */
+
+import bundledPolicy from "../policy/policy.json" with { type: "json" };
 import { createAuditTrail } from "../shared/adapters/audit/audit-trail.ts";
 import { createEventBridgeSink } from "../shared/adapters/audit/eventbridge-sink.ts";
 import { createFileSink } from "../shared/adapters/audit/file-sink.ts";
@@ -16,7 +18,6 @@ import { type Config, configSecrets, loadConfig } from "../shared/config.ts";
 import { DEFAULT_POLICY, type Policy, PolicyConfigError, parsePolicy } from "../shared/domain/policy.ts";
 import type { AuditSink, Credentials } from "../shared/ports.ts";
 import type { AuthorizeDeps, InvocationBudget } from "../shared/use-cases/authorize-egress-request.ts";
-import bundledPolicy from "../policy/policy.json" with { type: "json" };
 
 /** The part of the FC context the functions read (REFERENCE §3.1). */
 export interface FcContext {
@@ -116,14 +117,21 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
   const region = context.region ?? "unknown";
   const accountId = context.accountId ?? "unknown";
   const secrets = [...runtime.secrets];
-  if (credentials) secrets.push(credentials.accessKeySecret, ...(credentials.securityToken ? [credentials.securityToken] : []));
-  const logger = runtime.logger.withSecrets(secrets).child({ fcRequestId: context.requestId, function: functionName });
+  if (credentials)
+    secrets.push(
+      credentials.accessKeySecret,
+      ...(credentials.securityToken ? [credentials.securityToken] : []),
+    );
+  const logger = runtime.logger
+    .withSecrets(secrets)
+    .child({ fcRequestId: context.requestId, function: functionName });
   const sinks = [...runtime.staticSinks];
   if (config.auditEventBridge) {
     const ebRegion = config.auditEventBridge.region ?? region;
     sinks.push(
       createEventBridgeSink({
-        endpoint: config.auditEventBridge.endpoint ?? `https://${accountId}.eventbridge.${ebRegion}.aliyuncs.com`,
+        endpoint:
+          config.auditEventBridge.endpoint ?? `https://${accountId}.eventbridge.${ebRegion}.aliyuncs.com`,
         busName: config.auditEventBridge.bus,
         credentials: () => {
           if (credentials === null) throw new Error("no credentials for the EventBridge audit sink");
@@ -143,7 +151,8 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
       clock: { now: () => Date.now() },
       logger,
       auditSource:
-        config.auditSource ?? `acs:fc:${region}:${accountId}:services/${serviceName}/functions/${functionName}`,
+        config.auditSource ??
+        `acs:fc:${region}:${accountId}:services/${serviceName}/functions/${functionName}`,
     },
     budget: {
       ensDeadline: hardDeadline - config.auditMarginMs,

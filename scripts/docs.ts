@@ -38,8 +38,12 @@ interface BenchResults {
 /** The benchmark table from `bench/results.json`, as the last full `npm run bench` wrote it. */
 export function renderBenchMarkdown(results: BenchResults | null): string {
   if (results?.targets === undefined) return "_No `bench/results.json` yet: run `npm run bench`._";
-  const rows = results.targets.map((t) => `| ${t.figure} | ${t.value} | ${t.target} | ${t.ok ? "yes" : "**no**"} |`);
-  const when = results.measuredAt ? `Measured ${results.measuredAt}${results.machine ? ` on ${results.machine}` : ""}.\n\n` : "";
+  const rows = results.targets.map(
+    (t) => `| ${t.figure} | ${t.value} | ${t.target} | ${t.ok ? "yes" : "**no**"} |`,
+  );
+  const when = results.measuredAt
+    ? `Measured ${results.measuredAt}${results.machine ? ` on ${results.machine}` : ""}.\n\n`
+    : "";
   return `${when}${["| figure | value | target | met |", "|---|---|---|---|", ...rows].join("\n")}`;
 }
 
@@ -59,7 +63,11 @@ export function readBenchResults(path = "bench/results.json"): BenchResults | nu
 }
 
 /** The README as it should be. */
-export function renderReadme(current: string, examples: Record<string, AuditEvent>, bench: BenchResults | null): string {
+export function renderReadme(
+  current: string,
+  examples: Record<string, AuditEvent>,
+  bench: BenchResults | null,
+): string {
   let text = replaceSection(current, "config-table", renderConfigTableMarkdown());
   text = replaceSection(text, "error-table", renderErrorTableMarkdown());
   text = replaceSection(text, "audit-examples", renderAuditExamplesMarkdown(examples));

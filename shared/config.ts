@@ -38,15 +38,26 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
     default: "",
     meaning: "Fallback credentials when FC provides none in `context.credentials` (local use).",
   },
-  { name: "ALIBABA_CLOUD_ACCESS_KEY_SECRET", default: "", meaning: "Fallback access key secret.", secret: true },
-  { name: "ALIBABA_CLOUD_SECURITY_TOKEN", default: "", meaning: "Fallback STS security token.", secret: true },
+  {
+    name: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    default: "",
+    meaning: "Fallback access key secret.",
+    secret: true,
+  },
+  {
+    name: "ALIBABA_CLOUD_SECURITY_TOKEN",
+    default: "",
+    meaning: "Fallback STS security token.",
+    secret: true,
+  },
   { name: "RETRY_MAX_ATTEMPTS", default: "5", meaning: "Maximum ENS calls per rule (1 = never retry)." },
   { name: "RETRY_BASE_MS", default: "100", meaning: "Base of the exponential backoff (full jitter)." },
   { name: "RETRY_MAX_DELAY_MS", default: "2000", meaning: "Cap on one backoff delay." },
   {
     name: "AUDIT_MARGIN_MS",
     default: "1500",
-    meaning: "Time kept free before the invocation deadline for writing audit events; ENS retries stop earlier.",
+    meaning:
+      "Time kept free before the invocation deadline for writing audit events; ENS retries stop earlier.",
   },
   {
     name: "API_TOKENS",
@@ -89,7 +100,11 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
     default: "300",
     meaning: "Standard Webhooks timestamp tolerance (replay window), both directions.",
   },
-  { name: "MAX_BODY_BYTES", default: "65536", meaning: "Largest request or message body accepted (413 above)." },
+  {
+    name: "MAX_BODY_BYTES",
+    default: "65536",
+    meaning: "Largest request or message body accepted (413 above).",
+  },
   {
     name: "QUEUE_CONCURRENCY",
     default: "8",
@@ -98,7 +113,8 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
   {
     name: "AUDIT_SOURCE",
     default: "",
-    meaning: "CloudEvents `source`; unset = `acs:fc:<region>:<account>:services/<service>/functions/<function>`.",
+    meaning:
+      "CloudEvents `source`; unset = `acs:fc:<region>:<account>:services/<service>/functions/<function>`.",
   },
   { name: "AUDIT_FILE", default: "", meaning: "Append audit events to this file, one per line (local use)." },
   {
@@ -112,7 +128,11 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
     meaning: "`whsec_...` secret that signs audit events sent to `AUDIT_HTTP_URL`.",
     secret: true,
   },
-  { name: "AUDIT_EVENTBRIDGE_BUS", default: "", meaning: "EventBridge custom bus that receives audit events." },
+  {
+    name: "AUDIT_EVENTBRIDGE_BUS",
+    default: "",
+    meaning: "EventBridge custom bus that receives audit events.",
+  },
   {
     name: "AUDIT_EVENTBRIDGE_ENDPOINT",
     default: "",
@@ -123,11 +143,16 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
     default: "",
     meaning: "Region of the EventBridge bus; unset = the function's region.",
   },
-  { name: "AUDIT_SINK_TIMEOUT_MS", default: "3000", meaning: "Timeout of one delivery attempt to a remote audit sink." },
+  {
+    name: "AUDIT_SINK_TIMEOUT_MS",
+    default: "3000",
+    meaning: "Timeout of one delivery attempt to a remote audit sink.",
+  },
   {
     name: "POLICY_JSON",
     default: "",
-    meaning: "Guardrail policy document (JSON); unset = `policy/policy.json` bundled at build time, else the default policy.",
+    meaning:
+      "Guardrail policy document (JSON); unset = `policy/policy.json` bundled at build time, else the default policy.",
   },
   {
     name: "POLICY_MODE",
@@ -218,7 +243,6 @@ export function envDefaults(): Readonly<Record<string, string>> {
   return ENV_DEFAULTS;
 }
 
-
 function raw(env: Env, name: string): string {
   const value = env[name];
   return value === undefined || value.trim() === "" ? (ENV_DEFAULTS[name] ?? "") : value.trim();
@@ -236,7 +260,10 @@ function integer(env: Env, name: string, min: number, max: number): number {
 function oneOf<const T extends readonly string[]>(env: Env, name: string, values: T): T[number] {
   const text = raw(env, name);
   if (!values.includes(text)) {
-    throw new ConfigError(`${name} must be one of ${values.map((v) => `"${v}"`).join(", ")} (got "${text}")`, name);
+    throw new ConfigError(
+      `${name} must be one of ${values.map((v) => `"${v}"`).join(", ")} (got "${text}")`,
+      name,
+    );
   }
   return text as T[number];
 }
@@ -294,13 +321,16 @@ function fallbackCredentials(env: Env): Config["fallbackCredentials"] {
       accessKeyId === null ? "ALIBABA_CLOUD_ACCESS_KEY_ID" : "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
     );
   }
-  return securityToken === null ? { accessKeyId, accessKeySecret } : { accessKeyId, accessKeySecret, securityToken };
+  return securityToken === null
+    ? { accessKeyId, accessKeySecret }
+    : { accessKeyId, accessKeySecret, securityToken };
 }
 
 function whsecList(env: Env, name: string): string[] {
   const secrets = list(env, name);
   for (const secret of secrets) {
-    if (!secret.startsWith("whsec_")) throw new ConfigError(`${name}: each secret must start with "whsec_"`, name);
+    if (!secret.startsWith("whsec_"))
+      throw new ConfigError(`${name}: each secret must start with "whsec_"`, name);
   }
   return secrets;
 }
@@ -339,11 +369,18 @@ export function loadConfig(env: Env): Config {
     queueConcurrency: integer(env, "QUEUE_CONCURRENCY", 1, 256),
     auditSource: optional(env, "AUDIT_SOURCE"),
     auditFile: optional(env, "AUDIT_FILE"),
-    auditHttp: auditHttpUrl === null || auditHttpSecret === null ? null : { url: auditHttpUrl, secret: auditHttpSecret },
+    auditHttp:
+      auditHttpUrl === null || auditHttpSecret === null
+        ? null
+        : { url: auditHttpUrl, secret: auditHttpSecret },
     auditEventBridge:
       bus === null
         ? null
-        : { bus, endpoint: url(env, "AUDIT_EVENTBRIDGE_ENDPOINT"), region: optional(env, "AUDIT_EVENTBRIDGE_REGION") },
+        : {
+            bus,
+            endpoint: url(env, "AUDIT_EVENTBRIDGE_ENDPOINT"),
+            region: optional(env, "AUDIT_EVENTBRIDGE_REGION"),
+          },
     auditSinkTimeoutMs: integer(env, "AUDIT_SINK_TIMEOUT_MS", 100, 60_000),
     policyJson: optional(env, "POLICY_JSON"),
     policyMode: oneOf(env, "POLICY_MODE", ["enforce", "audit-only"] as const),

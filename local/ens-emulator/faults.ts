@@ -187,7 +187,8 @@ export function createFaultPlan(settings: FaultSettings): FaultPlan {
       for (const fault of faults) {
         const target = fault.spec.action;
         if (target !== undefined && target !== "*" && target !== action) continue;
-        if (fault.spec.securityGroupId !== undefined && fault.spec.securityGroupId !== securityGroupId) continue;
+        if (fault.spec.securityGroupId !== undefined && fault.spec.securityGroupId !== securityGroupId)
+          continue;
         if (fault.remaining !== null && fault.remaining <= 0) continue;
         if (faultRandom() >= (fault.spec.rate ?? 1)) continue;
         if (fault.remaining !== null) fault.remaining -= 1;

@@ -79,7 +79,9 @@ export function toHttpResponse(result: RequestResult, requestId: string): HttpRe
     const message = formatIssues(result.issues);
     return errorResponse(400, { code: "InvalidRequest", message, issues: result.issues }, requestId, results);
   }
-  const refused = results.find((r) => r.errorCode?.startsWith("Policy.") && r.errorCode !== "Policy.RequestRefused");
+  const refused = results.find(
+    (r) => r.errorCode?.startsWith("Policy.") && r.errorCode !== "Policy.RequestRefused",
+  );
   if (refused?.errorCode) {
     const guardrail = refused.errorCode.slice("Policy.".length);
     return errorResponse(

@@ -2,7 +2,8 @@
  * The http-intake pipeline: decode and authenticate the request (raw bytes first, JSON last), run the use case,
  * encode the answer. Anything unexpected becomes a generic 500 that names only the request id.
  */
-import type { Runtime, Invocation } from "../../functions/compose.ts";
+import type { Invocation, Runtime } from "../../functions/compose.ts";
+import { redactText } from "../adapters/logger.ts";
 import {
   type Fc2Request,
   type Fc2Response,
@@ -12,7 +13,6 @@ import {
   sendFc2HttpResponse,
   toFc3HttpResult,
 } from "../triggers/fc-http.ts";
-import { redactText } from "../adapters/logger.ts";
 import { decodeHttpIntake } from "../triggers/http-intake-decoder.ts";
 import type { HttpRequest, HttpResponse } from "../triggers/http-types.ts";
 import { authorizeEgressRequest, recordRefusedDelivery } from "../use-cases/authorize-egress-request.ts";
@@ -63,9 +63,18 @@ async function answerHttpIntake(
         sourceIp: request.sourceIp,
       });
       const origin = decision.trigger === "http:/rules" ? "operator" : "webhook";
-      const delivery = { trigger: decision.trigger, origin, deliveryId: decision.deliveryId, fcRequestId } as const;
+      const delivery = {
+        trigger: decision.trigger,
+        origin,
+        deliveryId: decision.deliveryId,
+        fcRequestId,
+      } as const;
       const audited = AUDITED_REFUSALS.has(decision.status)
-        ? await recordRefusedDelivery({ code: decision.code, message: decision.message, delivery }, deps, budget)
+        ? await recordRefusedDelivery(
+            { code: decision.code, message: decision.message, delivery },
+            deps,
+            budget,
+          )
         : null;
       const auditId = audited?.results[0]?.auditId;
       return errorResponse(
@@ -90,7 +99,11 @@ async function answerHttpIntake(
     return toHttpResponse(result, fcRequestId);
   } catch (error) {
     deps.logger.error("unexpected error", { error });
-    return errorResponse(500, { code: "InternalError", message: `internal error (request ${fcRequestId})` }, fcRequestId);
+    return errorResponse(
+      500,
+      { code: "InternalError", message: `internal error (request ${fcRequestId})` },
+      fcRequestId,
+    );
   }
 }
 

@@ -14,7 +14,11 @@ export class QueueRedeliveryError extends Error {
     const pending = summary.messages.filter((m) => m.redeliver);
     super(
       `${pending.length} of ${summary.messages.length} message(s) need redelivery: ` +
-        pending.map((m) => `${m.messageId ?? "(direct)"} ${m.rules.map((r) => r.errorCode ?? r.outcome).join(",")}`).join("; "),
+        pending
+          .map(
+            (m) => `${m.messageId ?? "(direct)"} ${m.rules.map((r) => r.errorCode ?? r.outcome).join(",")}`,
+          )
+          .join("; "),
     );
     this.name = "QueueRedeliveryError";
   }
@@ -56,7 +60,11 @@ function summarize(results: MessageResult[]): QueueSummary {
 }
 
 /** Handles one queue or direct invocation; throws QueueRedeliveryError when the batch must come again. */
-export async function handleQueueEvent(event: unknown, runtime: Runtime, invocation: Invocation): Promise<QueueSummary> {
+export async function handleQueueEvent(
+  event: unknown,
+  runtime: Runtime,
+  invocation: Invocation,
+): Promise<QueueSummary> {
   const messages = decodeQueueEvent(event, runtime.config.maxBodyBytes);
   const results = await processQueueBatch(
     messages,

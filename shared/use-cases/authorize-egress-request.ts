@@ -9,7 +9,6 @@
 import { buildAuditEvent } from "../domain/audit-event.ts";
 import { evaluatePolicy, type Policy } from "../domain/policy.ts";
 import { formatIssues, parseRuleRequest } from "../domain/rule-request.ts";
-import { classifyError } from "../errors.ts";
 import type {
   EgressRule,
   Outcome,
@@ -18,6 +17,7 @@ import type {
   RuleRequestParseResult,
   ValidationIssue,
 } from "../domain/types.ts";
+import { classifyError } from "../errors.ts";
 import type { AuditData, AuditEvent, Clock, Credentials, Delivery, EnsClient, Logger } from "../ports.ts";
 
 /** The audit trail as the use case sees it (implemented by `createAuditTrail`). */
@@ -170,7 +170,9 @@ async function refuseInvalid(
   );
   const audit = await deps.audit.emit(events, { deadline: budget.auditDeadline });
   return {
-    results: events.map((event, index) => toRuleResult(index, parsed.entries[index] ?? null, settled, null, event.id)),
+    results: events.map((event, index) =>
+      toRuleResult(index, parsed.entries[index] ?? null, settled, null, event.id),
+    ),
     issues: parsed.issues,
     auditDelivered: audit.delivered,
   };
@@ -206,7 +208,10 @@ async function callEns(
       transient: classifyError("MissingCredentials").queue === "redeliver",
     };
   }
-  const result = await deps.ens.authorizeSecurityGroupEgress(rule, { credentials, deadline: budget.ensDeadline });
+  const result = await deps.ens.authorizeSecurityGroupEgress(rule, {
+    credentials,
+    deadline: budget.ensDeadline,
+  });
   return {
     outcome: result.outcome,
     attempts: result.attempts,

@@ -64,15 +64,12 @@ export async function runScheduled<T, R>(
         pending.splice(i, 1);
         running++;
         for (const key of entry.keys) busy.add(key);
-        task(entry.item, entry.index).then(
-          (result) => {
-            results[entry.index] = result;
-            running--;
-            for (const key of entry.keys) busy.delete(key);
-            pump();
-          },
-          reject,
-        );
+        task(entry.item, entry.index).then((result) => {
+          results[entry.index] = result;
+          running--;
+          for (const key of entry.keys) busy.delete(key);
+          pump();
+        }, reject);
       }
     };
     pump();
@@ -85,7 +82,8 @@ export function securityGroupsOf(body: unknown): string[] {
   const record = body as Record<string, unknown>;
   const entries = Array.isArray(record.Rules) ? record.Rules : [record];
   return entries.flatMap((entry) => {
-    const id = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).SecurityGroupId : null;
+    const id =
+      typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>).SecurityGroupId : null;
     return typeof id === "string" ? [id] : [];
   });
 }
@@ -117,9 +115,14 @@ export async function processQueueBatch(
       );
     } else {
       const body = message.body.value;
-      result = await authorizeEgressRequest({ body, delivery, credentials: context.credentials }, messageDeps, budget);
+      result = await authorizeEgressRequest(
+        { body, delivery, credentials: context.credentials },
+        messageDeps,
+        budget,
+      );
     }
-    const redeliver = !result.auditDelivered || result.results.some((r) => r.outcome === "failed" && r.transient);
+    const redeliver =
+      !result.auditDelivered || result.results.some((r) => r.outcome === "failed" && r.transient);
     return { messageId: message.messageId, result, redeliver };
   });
 }

@@ -278,7 +278,10 @@ describe("documented examples", () => {
 
   it("the README shows exactly the example files", () => {
     const readme = readFileSync(new URL("README.md", root), "utf8");
-    const doc = readme.slice(readme.indexOf("<!-- audit-examples:start -->"), readme.indexOf("<!-- audit-examples:end -->"));
+    const doc = readme.slice(
+      readme.indexOf("<!-- audit-examples:start -->"),
+      readme.indexOf("<!-- audit-examples:end -->"),
+    );
     const blocks = [...doc.matchAll(/```json\n([\s\S]*?)\n```/g)].map(
       (m) => JSON.parse(m[1] ?? "null") as AuditEvent,
     );

@@ -10,9 +10,11 @@ export function createMemoryLogger(
   base: Record<string, unknown> = {},
   lines: MemoryLogger["lines"] = [],
 ): MemoryLogger {
-  const log = (level: string) => (message: string, fields: Record<string, unknown> = {}) => {
-    lines.push({ level, message, fields: { ...base, ...fields } });
-  };
+  const log =
+    (level: string) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      lines.push({ level, message, fields: { ...base, ...fields } });
+    };
   return {
     lines,
     debug: log("debug"),

@@ -1,6 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { randomUUID } from "node:crypto";
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -11,13 +11,20 @@ export type BuiltHandler = (...args: unknown[]) => Promise<unknown>;
  * Loads `dist/<name>/index.js` as FC would: a fresh module instance whose cold start reads `env`. The environment
  * is restored afterwards; the bundle keeps the configuration it read at load, like a real instance.
  */
-export function loadBuiltFunction(name: "http-intake" | "queue-worker", env: Record<string, string>): BuiltHandler {
+export function loadBuiltFunction(
+  name: "http-intake" | "queue-worker",
+  env: Record<string, string>,
+): BuiltHandler {
   const path = resolve("dist", name, "index.js");
   const saved = { ...process.env };
   delete requireFromHere.cache[path];
   try {
     for (const key of Object.keys(process.env)) {
-      if (/^(ENS_|RETRY_|AUDIT_|API_TOKENS|JIRA_|SERVICENOW_|STANDARD_WEBHOOK|POLICY_|QUEUE_|MAX_BODY|ALIBABA_CLOUD_|WEBHOOK_)/.test(key)) {
+      if (
+        /^(ENS_|RETRY_|AUDIT_|API_TOKENS|JIRA_|SERVICENOW_|STANDARD_WEBHOOK|POLICY_|QUEUE_|MAX_BODY|ALIBABA_CLOUD_|WEBHOOK_)/.test(
+          key,
+        )
+      ) {
         delete process.env[key];
       }
     }
@@ -42,7 +49,12 @@ export function createFcContext(options: {
   return {
     requestId,
     credentials: options.credentials ?? { accessKeyId: "", accessKeySecret: "", securityToken: "" },
-    function: { name: options.functionName ?? "queue-worker", handler: "index.handler", memory: 512, timeout: options.timeoutSeconds ?? 30 },
+    function: {
+      name: options.functionName ?? "queue-worker",
+      handler: "index.handler",
+      memory: 512,
+      timeout: options.timeoutSeconds ?? 30,
+    },
     service: { name: "ens-egress", logProject: "", logStore: "", qualifier: "LATEST", versionId: "" },
     region: "cn-hangzhou",
     accountId: "1234567890123456",

@@ -45,7 +45,10 @@ function auditEvents(): Array<Record<string, any>> {
 
 /** Replays an FC 3.0 HTTP event; Standard Webhooks fixtures are re-signed for "now" unless `asStored`. */
 async function replayHttp(event: Record<string, any>, requestId = `req-${Math.random()}`) {
-  const result = (await http(Buffer.from(JSON.stringify(event)), createFcContext({ credentials, requestId, functionName: "http-intake" }))) as {
+  const result = (await http(
+    Buffer.from(JSON.stringify(event)),
+    createFcContext({ credentials, requestId, functionName: "http-intake" }),
+  )) as {
     statusCode: number;
     headers: Record<string, string>;
     body: string;
@@ -54,7 +57,10 @@ async function replayHttp(event: Record<string, any>, requestId = `req-${Math.ra
 }
 
 beforeAll(async () => {
-  emulator = await startEnsEmulator({ port: 0, accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }] });
+  emulator = await startEnsEmulator({
+    port: 0,
+    accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }],
+  });
   auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-fx-")), "audit.jsonl");
   const env = {
     ENS_ENDPOINT: emulator.url,
@@ -84,7 +90,10 @@ beforeEach(async () => {
   await control("POST", "security-groups", { SecurityGroupId: "sg-demo0002" });
 });
 
-const httpExpectations: Record<string, { status: number; outcomes?: string[]; calls: number; resign?: boolean }> = {
+const httpExpectations: Record<
+  string,
+  { status: number; outcomes?: string[]; calls: number; resign?: boolean }
+> = {
   "rules-adhoc.json": { status: 200, outcomes: ["created"], calls: 1 },
   "jira-native.json": { status: 200, outcomes: ["created"], calls: 1 },
   "jira-automation.json": { status: 200, outcomes: ["created"], calls: 1 },
@@ -114,26 +123,42 @@ describe("http-intake fixtures through the built bundle", () => {
         expect(answer.json.results.map((r: { outcome: string }) => r.outcome)).toEqual(expected.outcomes);
         const events = auditEvents().slice(before);
         expect(events.map((e) => e.data.outcome)).toEqual(expected.outcomes);
-        expect(answer.json.results.map((r: { auditId: string }) => r.auditId)).toEqual(events.map((e) => e.id));
+        expect(answer.json.results.map((r: { auditId: string }) => r.auditId)).toEqual(
+          events.map((e) => e.id),
+        );
       }
       if (expected.status === 401) {
-        expect(answer.json.error).toEqual({ code: "Unauthorized", message: "authentication failed", auditId: expect.any(String) });
-        expect(auditEvents().slice(before).map((e) => e.data.errorCode)).toEqual(["Unauthorized"]);
+        expect(answer.json.error).toEqual({
+          code: "Unauthorized",
+          message: "authentication failed",
+          auditId: expect.any(String),
+        });
+        expect(
+          auditEvents()
+            .slice(before)
+            .map((e) => e.data.errorCode),
+        ).toEqual(["Unauthorized"]);
       }
       expect(await ensCalls()).toBe(expected.calls);
     });
   }
 
   it("a malformed FC event is a 400, not a crash", async () => {
-    const result = (await http(Buffer.from("not an event"), createFcContext({ credentials }))) as { statusCode: number };
+    const result = (await http(Buffer.from("not an event"), createFcContext({ credentials }))) as {
+      statusCode: number;
+    };
     expect(result.statusCode).toBe(400);
   });
 
   it("a replayed Standard Webhooks delivery creates nothing new and keeps its audit id", async () => {
-    const original = resignFixture(fixture("http/generic-standard-webhook.json") as never, { nowMs: Date.now() }) as Record<string, any>;
+    const original = resignFixture(fixture("http/generic-standard-webhook.json") as never, {
+      nowMs: Date.now(),
+    }) as Record<string, any>;
     const body = JSON.parse(original.body);
     delete body.DryRun;
-    const live = resignFixture({ ...original, body: JSON.stringify(body) } as never, { nowMs: Date.now() }) as Record<string, any>;
+    const live = resignFixture({ ...original, body: JSON.stringify(body) } as never, {
+      nowMs: Date.now(),
+    }) as Record<string, any>;
     const first = await replayHttp(live);
     const again = await replayHttp(live);
     expect(first.json.results[0].outcome).toBe("created");
@@ -146,24 +171,41 @@ describe("http-intake fixtures through the built bundle", () => {
 
   it("refuses world-open egress with 403 naming the guardrail, and makes no ENS call", async () => {
     const event = fixture("http/rules-adhoc.json");
-    const openBody = JSON.stringify({ SecurityGroupId: "sg-demo0001", IpProtocol: "all", PortRange: "-1/-1", DestCidrIp: "0.0.0.0/0" });
+    const openBody = JSON.stringify({
+      SecurityGroupId: "sg-demo0001",
+      IpProtocol: "all",
+      PortRange: "-1/-1",
+      DestCidrIp: "0.0.0.0/0",
+    });
     const answer = await replayHttp({ ...event, body: openBody, isBase64Encoded: false });
     expect(answer.statusCode).toBe(403);
     expect(answer.json.error.code).toMatch(/^Policy\./);
     expect(answer.json.error.guardrail).toBe(answer.json.error.code.slice("Policy.".length));
     expect(await ensCalls()).toBe(0);
-    const wideTcp = JSON.stringify({ SecurityGroupId: "sg-demo0001", IpProtocol: "tcp", PortRange: "1/65535", DestCidrIp: "0.0.0.0/0" });
+    const wideTcp = JSON.stringify({
+      SecurityGroupId: "sg-demo0001",
+      IpProtocol: "tcp",
+      PortRange: "1/65535",
+      DestCidrIp: "0.0.0.0/0",
+    });
     expect((await replayHttp({ ...event, body: wideTcp, isBase64Encoded: false })).statusCode).toBe(403);
     expect(await ensCalls()).toBe(0);
   });
 
   it("answers 400 with the field and the rule for an invalid request", async () => {
     const event = fixture("http/rules-adhoc.json");
-    const body = JSON.stringify({ SecurityGroupId: "sg-demo0001", IpProtocol: "icmp", PortRange: "22/22", DestCidrIp: "10.0.0.0/8" });
+    const body = JSON.stringify({
+      SecurityGroupId: "sg-demo0001",
+      IpProtocol: "icmp",
+      PortRange: "22/22",
+      DestCidrIp: "10.0.0.0/8",
+    });
     const answer = await replayHttp({ ...event, body, isBase64Encoded: false });
     expect(answer.statusCode).toBe(400);
     expect(answer.json.error.code).toBe("InvalidRequest");
-    expect(answer.json.error.issues).toEqual([{ path: "PortRange", message: expect.stringContaining("-1/-1") }]);
+    expect(answer.json.error.issues).toEqual([
+      { path: "PortRange", message: expect.stringContaining("-1/-1") },
+    ]);
     expect(await ensCalls()).toBe(0);
   });
 });
@@ -197,7 +239,9 @@ describe("queue-worker fixtures through the built bundle", () => {
 
   it("redelivered batch: rules already created come back as already_exists with the same audit ids", async () => {
     const raw = readFileSync("events/queue/eventbridge-mns-base64-batch.json");
-    const first = (await queue(raw, createFcContext({ credentials }))) as { messages: Array<{ rules: Array<{ auditId: string }> }> };
+    const first = (await queue(raw, createFcContext({ credentials }))) as {
+      messages: Array<{ rules: Array<{ auditId: string }> }>;
+    };
     const again = (await queue(raw, createFcContext({ credentials }))) as {
       messages: Array<{ rules: Array<{ auditId: string; outcome: string }> }>;
     };

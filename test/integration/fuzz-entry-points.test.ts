@@ -53,8 +53,17 @@ const body = fc.oneof(
 );
 const headers = fc.record(
   {
-    authorization: fc.oneof(fc.constant(`Bearer ${TOKEN}`), fc.string({ maxLength: 20 }), fc.constant("Bearer ")),
-    "content-type": fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", ""),
+    authorization: fc.oneof(
+      fc.constant(`Bearer ${TOKEN}`),
+      fc.string({ maxLength: 20 }),
+      fc.constant("Bearer "),
+    ),
+    "content-type": fc.constantFrom(
+      "application/json",
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "",
+    ),
     "webhook-id": fc.string({ maxLength: 10 }),
     "webhook-timestamp": fc.oneof(fc.integer().map(String), fc.string({ maxLength: 5 })),
     "webhook-signature": fc.string({ maxLength: 30 }),
@@ -62,7 +71,15 @@ const headers = fc.record(
   },
   { requiredKeys: [] },
 );
-const path = fc.constantFrom("/rules", "/webhooks/jira", "/webhooks/servicenow", "/webhooks/generic", "/healthz", "/nope", "/rules/");
+const path = fc.constantFrom(
+  "/rules",
+  "/webhooks/jira",
+  "/webhooks/servicenow",
+  "/webhooks/generic",
+  "/healthz",
+  "/nope",
+  "/rules/",
+);
 const method = fc.constantFrom("POST", "POST", "POST", "GET", "PUT", "DELETE");
 
 function httpEvent(p: string, m: string, h: Record<string, string>, b: string, base64: boolean): Buffer {
@@ -88,7 +105,11 @@ function httpEvent(p: string, m: string, h: Record<string, string>, b: string, b
 }
 
 beforeAll(async () => {
-  emulator = await startEnsEmulator({ port: 0, securityGroups: ["sg-demo0001"], accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }] });
+  emulator = await startEnsEmulator({
+    port: 0,
+    securityGroups: ["sg-demo0001"],
+    accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }],
+  });
   const env = {
     ENS_ENDPOINT: emulator.url,
     API_TOKENS: TOKEN,
@@ -112,7 +133,10 @@ describe("fuzz", () => {
       await fc.assert(
         fc.asyncProperty(path, method, headers, body, fc.boolean(), async (p, m, h, b, base64) => {
           const before = await ensCalls();
-          const answer = (await http(httpEvent(p, m, h, b, base64), createFcContext({ credentials, functionName: "http-intake" }))) as {
+          const answer = (await http(
+            httpEvent(p, m, h, b, base64),
+            createFcContext({ credentials, functionName: "http-intake" }),
+          )) as {
             statusCode: number;
             body: string;
           };
@@ -138,7 +162,12 @@ describe("fuzz", () => {
     data: fc.oneof(
       fc.record({ messageId: fc.string({ maxLength: 6 }), messageBody: body }),
       fc.record({ body, systemProperties: fc.record({ UNIQ_KEY: fc.string({ maxLength: 6 }) }) }),
-      fc.record({ value: body, topic: fc.string({ maxLength: 4 }), partition: fc.nat(3), offset: fc.nat(99) }),
+      fc.record({
+        value: body,
+        topic: fc.string({ maxLength: 4 }),
+        partition: fc.nat(3),
+        offset: fc.nat(99),
+      }),
       fc.jsonValue({ maxDepth: 2 }),
     ),
   });

@@ -24,7 +24,9 @@ const POLICY = {
 };
 
 async function ensCalls(): Promise<number> {
-  const stats = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as { calls: Record<string, { total: number }> };
+  const stats = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as {
+    calls: Record<string, { total: number }>;
+  };
   return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
 }
 
@@ -37,9 +39,16 @@ function post(handler: BuiltHandler, body: unknown) {
     isBase64Encoded: false,
     headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
     queryParameters: {},
-    requestContext: { requestId: "gr", http: { method: "POST", path: "/rules", sourceIp: "10.0.0.1" }, timeEpoch: String(Date.now()) },
+    requestContext: {
+      requestId: "gr",
+      http: { method: "POST", path: "/rules", sourceIp: "10.0.0.1" },
+      timeEpoch: String(Date.now()),
+    },
   };
-  return handler(Buffer.from(JSON.stringify(event)), createFcContext({ credentials, functionName: "http-intake" })) as Promise<{
+  return handler(
+    Buffer.from(JSON.stringify(event)),
+    createFcContext({ credentials, functionName: "http-intake" }),
+  ) as Promise<{
     statusCode: number;
     body: string;
   }>;
@@ -72,9 +81,9 @@ describe("policy at cold start", () => {
   });
 
   it("POLICY_JSON that is not JSON stops the function too", () => {
-    expect(() => loadBuiltFunction("queue-worker", { ENS_ENDPOINT: emulator.url, POLICY_JSON: "{version:1" })).toThrow(
-      /POLICY_JSON.*not valid JSON/s,
-    );
+    expect(() =>
+      loadBuiltFunction("queue-worker", { ENS_ENDPOINT: emulator.url, POLICY_JSON: "{version:1" }),
+    ).toThrow(/POLICY_JSON.*not valid JSON/s);
   });
 });
 
@@ -115,7 +124,8 @@ describe("no refused rule reaches ENS", () => {
           const oracleRefuses =
             r.SecurityGroupId === "sg-other0001" ||
             r.TicketId === undefined ||
-            (r.Policy === "accept" && (r.IpProtocol === "gre" || r.IpProtocol === "all" || r.DestCidrIp === "192.168.1.0/24"));
+            (r.Policy === "accept" &&
+              (r.IpProtocol === "gre" || r.IpProtocol === "all" || r.DestCidrIp === "192.168.1.0/24"));
           if (oracleRefuses) expect(calls).toBe(0);
         }),
         { numRuns: 150, seed: 42 },
@@ -127,11 +137,21 @@ describe("no refused rule reaches ENS", () => {
   });
 
   it("DryRun never reaches ENS", async () => {
-    const handler = loadBuiltFunction("http-intake", { ENS_ENDPOINT: emulator.url, API_TOKENS: TOKEN, LOG_LEVEL: "error" });
+    const handler = loadBuiltFunction("http-intake", {
+      ENS_ENDPOINT: emulator.url,
+      API_TOKENS: TOKEN,
+      LOG_LEVEL: "error",
+    });
     const before = await ensCalls();
     const capture = captureStdout();
     try {
-      const answer = await post(handler, { SecurityGroupId: "sg-demo0001", IpProtocol: "tcp", PortRange: "443/443", DestCidrIp: "10.0.0.0/8", DryRun: true });
+      const answer = await post(handler, {
+        SecurityGroupId: "sg-demo0001",
+        IpProtocol: "tcp",
+        PortRange: "443/443",
+        DestCidrIp: "10.0.0.0/8",
+        DryRun: true,
+      });
       expect(answer.statusCode).toBe(200);
       expect(JSON.parse(answer.body).results[0].outcome).toBe("dry_run");
     } finally {

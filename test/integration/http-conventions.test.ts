@@ -22,20 +22,28 @@ interface Answer {
 }
 
 function normalise(answer: Answer): Answer {
-  const body = JSON.parse(String(answer.body), (key, value) => (key === "ensRequestId" && value !== null ? "<id>" : value));
+  const body = JSON.parse(String(answer.body), (key, value) =>
+    key === "ensRequestId" && value !== null ? "<id>" : value,
+  );
   return { ...answer, body };
 }
 
 async function resetEmulator(): Promise<void> {
   const call = (path: string, body?: unknown) =>
-    fetch(`${emulator.url}/__emulator/${path}`, { method: "POST", ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${emulator.url}/__emulator/${path}`, {
+      method: "POST",
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
   await call("reset");
   await call("security-groups", { SecurityGroupId: "sg-demo0001" });
   await call("security-groups", { SecurityGroupId: "sg-demo0002" });
 }
 
 async function viaFc3(event: Record<string, any>, requestId: string): Promise<Answer> {
-  const result = (await http(Buffer.from(JSON.stringify(event)), createFcContext({ credentials, requestId }))) as Answer & {
+  const result = (await http(
+    Buffer.from(JSON.stringify(event)),
+    createFcContext({ credentials, requestId }),
+  )) as Answer & {
     isBase64Encoded: boolean;
   };
   expect(result.isBase64Encoded).toBe(false);
@@ -43,12 +51,16 @@ async function viaFc3(event: Record<string, any>, requestId: string): Promise<An
 }
 
 async function viaFc2(event: Record<string, any>, requestId: string): Promise<Answer> {
-  const body = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body ?? "", "utf8");
+  const body = event.isBase64Encoded
+    ? Buffer.from(event.body, "base64")
+    : Buffer.from(event.body ?? "", "utf8");
   const req = Object.assign(Readable.from(body.length > 0 ? [body] : []), {
     method: event.requestContext.http.method,
     path: event.requestContext.http.path,
     url: event.rawPath,
-    headers: Object.fromEntries(Object.entries(event.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v])),
+    headers: Object.fromEntries(
+      Object.entries(event.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+    ),
     queries: event.queryParameters ?? {},
     clientIP: event.requestContext.http.sourceIp,
   });
@@ -69,7 +81,10 @@ async function viaFc2(event: Record<string, any>, requestId: string): Promise<An
 }
 
 beforeAll(async () => {
-  emulator = await startEnsEmulator({ port: 0, accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }] });
+  emulator = await startEnsEmulator({
+    port: 0,
+    accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }],
+  });
   http = loadBuiltFunction("http-intake", {
     ENS_ENDPOINT: emulator.url,
     API_TOKENS: LOCAL_SECRETS.apiToken,
@@ -90,7 +105,8 @@ describe("FC 3.0 and FC 2.0 conventions", () => {
   for (const name of readdirSync("events/http")) {
     it(`${name} gets the same answer both ways`, async () => {
       const stored = JSON.parse(readFileSync(join("events/http", name), "utf8"));
-      const event = name === "generic-standard-webhook.json" ? resignFixture(stored, { nowMs: Date.now() }) : stored;
+      const event =
+        name === "generic-standard-webhook.json" ? resignFixture(stored, { nowMs: Date.now() }) : stored;
       const requestId = `conv-${name}`;
       await resetEmulator();
       const fc3 = await viaFc3(event, requestId);

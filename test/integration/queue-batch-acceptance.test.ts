@@ -15,7 +15,12 @@ const credentials = { accessKeyId: "b5-ak", accessKeySecret: "b5-secret" };
 let emulator: EnsEmulator;
 let auditFile: string;
 
-const rule = (sg: string, port: number) => ({ SecurityGroupId: sg, IpProtocol: "tcp", PortRange: `${port}/${port}`, DestCidrIp: "10.0.0.0/8" });
+const rule = (sg: string, port: number) => ({
+  SecurityGroupId: sg,
+  IpProtocol: "tcp",
+  PortRange: `${port}/${port}`,
+  DestCidrIp: "10.0.0.0/8",
+});
 
 function mnsMessage(messageId: string, body: string) {
   return {
@@ -64,7 +69,14 @@ it("five messages, five audit events, and a throw caused by the transient one on
     method: "PUT",
     body: JSON.stringify({
       seed: 1,
-      faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code: "ens.interface.error", securityGroupId: "sg-flaky0001" }],
+      faults: [
+        {
+          action: "AuthorizeSecurityGroupEgress",
+          kind: "error",
+          code: "ens.interface.error",
+          securityGroupId: "sg-flaky0001",
+        },
+      ],
     }),
   });
   const batch = [
@@ -74,7 +86,9 @@ it("five messages, five audit events, and a throw caused by the transient one on
     mnsMessage("msg-missing", JSON.stringify(rule("sg-missing0001", 443))),
     mnsMessage("msg-transient", JSON.stringify(rule("sg-flaky0001", 443))),
   ];
-  const before = existsSync(auditFile) ? readFileSync(auditFile, "utf8").split("\n").filter(Boolean).length : 0;
+  const before = existsSync(auditFile)
+    ? readFileSync(auditFile, "utf8").split("\n").filter(Boolean).length
+    : 0;
   const run = captureStdout();
   let thrown: Error | undefined;
   try {
@@ -92,12 +106,29 @@ it("five messages, five audit events, and a throw caused by the transient one on
   const byMessage = Object.fromEntries(events.map((e) => [e.data.deliveryId, e.data]));
   expect(events).toHaveLength(5);
   expect(byMessage["msg-new"]).toMatchObject({ outcome: "created", attempts: 1 });
-  expect(byMessage["msg-poison"]).toMatchObject({ outcome: "rejected", errorCode: "InvalidRequest", attempts: 0, rule: null });
+  expect(byMessage["msg-poison"]).toMatchObject({
+    outcome: "rejected",
+    errorCode: "InvalidRequest",
+    attempts: 0,
+    rule: null,
+  });
   expect(byMessage["msg-existing"]).toMatchObject({ outcome: "already_exists", attempts: 1 });
-  expect(byMessage["msg-missing"]).toMatchObject({ outcome: "failed", errorCode: "InvalidSecurityGroupId.NotFound", attempts: 1 });
-  expect(byMessage["msg-transient"]).toMatchObject({ outcome: "failed", errorCode: "ens.interface.error", attempts: 3 });
+  expect(byMessage["msg-missing"]).toMatchObject({
+    outcome: "failed",
+    errorCode: "InvalidSecurityGroupId.NotFound",
+    attempts: 1,
+  });
+  expect(byMessage["msg-transient"]).toMatchObject({
+    outcome: "failed",
+    errorCode: "ens.interface.error",
+    attempts: 3,
+  });
   expect(thrown?.name).toBe("QueueRedeliveryError");
-  expect(thrown?.message).toMatch(/^1 of 5 message\(s\) need redelivery: msg-transient ens\.interface\.error$/);
-  const summary = (thrown as Error & { summary: { messages: Array<{ messageId: string; redeliver: boolean }> } }).summary;
+  expect(thrown?.message).toMatch(
+    /^1 of 5 message\(s\) need redelivery: msg-transient ens\.interface\.error$/,
+  );
+  const summary = (
+    thrown as Error & { summary: { messages: Array<{ messageId: string; redeliver: boolean }> } }
+  ).summary;
   expect(summary.messages.filter((m) => m.redeliver).map((m) => m.messageId)).toEqual(["msg-transient"]);
 });

@@ -65,7 +65,10 @@ function batchEvent(tag: number): Buffer {
 }
 
 beforeAll(async () => {
-  emulator = await startEnsEmulator({ port: 0, accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }] });
+  emulator = await startEnsEmulator({
+    port: 0,
+    accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }],
+  });
   auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-rel-")), "audit.jsonl");
   queue = loadBuiltFunction("queue-worker", {
     ENS_ENDPOINT: emulator.url,
@@ -138,8 +141,13 @@ describe("every fault kind, delivered until settled", () => {
       const lastDelivery = events.slice(-MESSAGES);
       for (const e of lastDelivery) expect(["created", "already_exists"]).toContain(e.data.outcome);
       expect(new Set(lastDelivery.map((e) => e.data.deliveryId)).size).toBe(MESSAGES);
-      const groups = [await control("GET", "security-groups/sg-demo0001"), await control("GET", "security-groups/sg-demo0002")];
-      const rules = groups.flatMap((g) => g.Permissions.map((p: Record<string, unknown>) => JSON.stringify(p)));
+      const groups = [
+        await control("GET", "security-groups/sg-demo0001"),
+        await control("GET", "security-groups/sg-demo0002"),
+      ];
+      const rules = groups.flatMap((g) =>
+        g.Permissions.map((p: Record<string, unknown>) => JSON.stringify(p)),
+      );
       expect(rules).toHaveLength(MESSAGES);
       expect(new Set(rules).size).toBe(MESSAGES);
     });

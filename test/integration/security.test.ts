@@ -25,7 +25,11 @@ const secrets = {
   standardWebhookSecret: `whsec_${Buffer.from("SEC-standard-webhook-key-4e5f6a7b").toString("base64")}`,
   auditHttpSecret: `whsec_${Buffer.from("SEC-audit-http-key-0b1c2d3e").toString("base64")}`,
 };
-const credentials = { accessKeyId: "SEC-AK-ID", accessKeySecret: secrets.accessKeySecret, securityToken: secrets.securityToken };
+const credentials = {
+  accessKeyId: "SEC-AK-ID",
+  accessKeySecret: secrets.accessKeySecret,
+  securityToken: secrets.securityToken,
+};
 
 let emulator: EnsEmulator;
 let receiver: AuditReceiver;
@@ -65,9 +69,16 @@ function event(path: string, body: string, headers: Record<string, string>): Buf
   );
 }
 
-async function post(path: string, body: unknown, headers: Record<string, string>): Promise<{ statusCode: number; body: string }> {
+async function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ statusCode: number; body: string }> {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  const result = (await http(event(path, text, headers), createFcContext({ credentials, functionName: "http-intake" }))) as {
+  const result = (await http(
+    event(path, text, headers),
+    createFcContext({ credentials, functionName: "http-intake" }),
+  )) as {
     statusCode: number;
     body: string;
   };
@@ -81,13 +92,24 @@ function standardHeaders(id: string, body: string, timestamp = Math.floor(Date.n
   return { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature };
 }
 
-const rule = (port: number) => ({ SecurityGroupId: "sg-demo0001", IpProtocol: "tcp", PortRange: `${port}/${port}`, DestCidrIp: "10.0.0.0/8" });
+const rule = (port: number) => ({
+  SecurityGroupId: "sg-demo0001",
+  IpProtocol: "tcp",
+  PortRange: `${port}/${port}`,
+  DestCidrIp: "10.0.0.0/8",
+});
 
 beforeAll(async () => {
   emulator = await startEnsEmulator({
     port: 0,
     securityGroups: ["sg-demo0001"],
-    accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret, securityToken: credentials.securityToken }],
+    accessKeys: [
+      {
+        id: credentials.accessKeyId,
+        secret: credentials.accessKeySecret,
+        securityToken: credentials.securityToken,
+      },
+    ],
   });
   receiver = await startHttpAuditReceiver({ secret: secrets.auditHttpSecret });
   auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-sec-")), "audit.jsonl");
@@ -141,7 +163,9 @@ describe("forged, stale and replayed deliveries", () => {
     const before = await ensCalls();
     const now = Math.floor(Date.now() / 1000);
     for (const timestamp of [now - 301, now + 301, now - 86_400]) {
-      expect((await post("/webhooks/generic", body, standardHeaders("msg_stale", body, timestamp))).statusCode).toBe(401);
+      expect(
+        (await post("/webhooks/generic", body, standardHeaders("msg_stale", body, timestamp))).statusCode,
+      ).toBe(401);
     }
     expect(await ensCalls()).toBe(before);
   });
@@ -149,7 +173,12 @@ describe("forged, stale and replayed deliveries", () => {
   it("a wrong or missing bearer token makes no ENS call, and the 401 says nothing about why", async () => {
     const before = await ensCalls();
     const bodies = new Set<string>();
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: `Bearer ${secrets.serviceNowToken}` }, { authorization: secrets.apiToken }]) {
+    for (const headers of [
+      {},
+      { authorization: "Bearer nope" },
+      { authorization: `Bearer ${secrets.serviceNowToken}` },
+      { authorization: secrets.apiToken },
+    ]) {
       const answer = await post("/rules", rule(2004), headers);
       expect(answer.statusCode).toBe(401);
       bodies.add(JSON.parse(answer.body).error.message);
@@ -183,17 +212,33 @@ describe("no secret in any output", () => {
     await post("/webhooks/jira", body, { "x-hub-signature": jiraSignature });
     await post("/webhooks/generic", body, standardHeaders("msg_all_routes", body));
     // A requester who pastes a secret into a free-text field must not get it into the audit trail either.
-    await post("/rules", { ...rule(3002), Reason: `token is ${secrets.apiToken}` }, { authorization: `Bearer ${secrets.apiToken}` });
-    await post("/rules", { ...rule(3003), PortRange: secrets.apiToken }, { authorization: `Bearer ${secrets.apiToken}` });
+    await post(
+      "/rules",
+      { ...rule(3002), Reason: `token is ${secrets.apiToken}` },
+      { authorization: `Bearer ${secrets.apiToken}` },
+    );
+    await post(
+      "/rules",
+      { ...rule(3003), PortRange: secrets.apiToken },
+      { authorization: `Bearer ${secrets.apiToken}` },
+    );
     // Permanent and transient ENS failures go through the error paths.
     await fetch(`${emulator.url}/__emulator/faults`, {
       method: "PUT",
-      body: JSON.stringify({ seed: 3, faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code: "NoPermission", rate: 1 }] }),
+      body: JSON.stringify({
+        seed: 3,
+        faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code: "NoPermission", rate: 1 }],
+      }),
     });
     await post("/rules", rule(3004), { authorization: `Bearer ${secrets.apiToken}` });
     await fetch(`${emulator.url}/__emulator/faults`, {
       method: "PUT",
-      body: JSON.stringify({ seed: 3, faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code: "ens.interface.error", rate: 1 }] }),
+      body: JSON.stringify({
+        seed: 3,
+        faults: [
+          { action: "AuthorizeSecurityGroupEgress", kind: "error", code: "ens.interface.error", rate: 1 },
+        ],
+      }),
     });
     await post("/rules", rule(3005), { authorization: `Bearer ${secrets.apiToken}` });
     let thrown = "";
@@ -203,7 +248,10 @@ describe("no secret in any output", () => {
       thrown = `${(error as Error).message}\n${(error as Error).stack ?? ""}\n${JSON.stringify(error)}`;
     }
     expect(thrown).toMatch(/redelivery/);
-    await fetch(`${emulator.url}/__emulator/faults`, { method: "PUT", body: JSON.stringify({ seed: 3, faults: [] }) });
+    await fetch(`${emulator.url}/__emulator/faults`, {
+      method: "PUT",
+      body: JSON.stringify({ seed: 3, faults: [] }),
+    });
 
     const outputs = {
       log: capture.text(),
@@ -215,12 +263,18 @@ describe("no secret in any output", () => {
     expect(outputs.log.length).toBeGreaterThan(0);
     expect(outputs.auditFile.length).toBeGreaterThan(0);
     expect(receiver.events.length).toBeGreaterThan(0);
-    const needles = [...Object.values(secrets), ...signatures, Buffer.from("SEC-standard-webhook-key-4e5f6a7b").toString("base64")];
+    const needles = [
+      ...Object.values(secrets),
+      ...signatures,
+      Buffer.from("SEC-standard-webhook-key-4e5f6a7b").toString("base64"),
+    ];
     for (const [where, text] of Object.entries(outputs)) {
       for (const needle of needles) {
         expect(text.includes(needle), `${where} contains a secret (${needle.slice(0, 8)}...)`).toBe(false);
       }
-      expect(/ACS3-HMAC-SHA256 Credential=/.test(text), `${where} contains an ENS Authorization header`).toBe(false);
+      expect(/ACS3-HMAC-SHA256 Credential=/.test(text), `${where} contains an ENS Authorization header`).toBe(
+        false,
+      );
     }
   });
 });

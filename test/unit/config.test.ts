@@ -3,7 +3,9 @@ import { CONFIG_ENV_VARS, ConfigError, configSecrets, envDefaults, loadConfig } 
 
 describe("loadConfig", () => {
   it("keeps the runtime defaults equal to the documented ones", () => {
-    expect(envDefaults()).toEqual(Object.fromEntries(CONFIG_ENV_VARS.map((spec) => [spec.name, spec.default])));
+    expect(envDefaults()).toEqual(
+      Object.fromEntries(CONFIG_ENV_VARS.map((spec) => [spec.name, spec.default])),
+    );
   });
 
   it("gives the documented defaults for an empty environment", () => {
@@ -44,7 +46,9 @@ describe("loadConfig", () => {
     try {
       loadConfig({ [name]: value });
     } catch (error) {
-      expect((error as ConfigError).variable).toMatch(name === "AUDIT_HTTP_URL" ? /AUDIT_HTTP_SECRET/ : new RegExp(name));
+      expect((error as ConfigError).variable).toMatch(
+        name === "AUDIT_HTTP_URL" ? /AUDIT_HTTP_SECRET/ : new RegExp(name),
+      );
     }
   });
 
@@ -58,12 +62,19 @@ describe("loadConfig", () => {
     } catch (error) {
       expect(String((error as Error).message)).not.toContain(secret);
     }
-    expect(() => loadConfig({ STANDARD_WEBHOOK_SECRETS: "not-whsec-secret" })).toThrow(/STANDARD_WEBHOOK_SECRETS/);
+    expect(() => loadConfig({ STANDARD_WEBHOOK_SECRETS: "not-whsec-secret" })).toThrow(
+      /STANDARD_WEBHOOK_SECRETS/,
+    );
   });
 
   it("needs both halves of fallback credentials", () => {
-    expect(() => loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: "id" })).toThrow(/ALIBABA_CLOUD_ACCESS_KEY_SECRET/);
-    expect(loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: "id", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" }).fallbackCredentials).toEqual({
+    expect(() => loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: "id" })).toThrow(
+      /ALIBABA_CLOUD_ACCESS_KEY_SECRET/,
+    );
+    expect(
+      loadConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: "id", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" })
+        .fallbackCredentials,
+    ).toEqual({
       accessKeyId: "id",
       accessKeySecret: "s",
     });
@@ -82,7 +93,9 @@ describe("loadConfig", () => {
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: "aks",
       ALIBABA_CLOUD_SECURITY_TOKEN: "sts",
     });
-    expect(configSecrets(config).sort()).toEqual(["aks", "j1", "ja", "s1", "sts", "t1", "whsec_eA==", "whsec_eQ=="].sort());
+    expect(configSecrets(config).sort()).toEqual(
+      ["aks", "j1", "ja", "s1", "sts", "t1", "whsec_eA==", "whsec_eQ=="].sort(),
+    );
     for (const spec of CONFIG_ENV_VARS.filter((s) => s.secret)) {
       expect(spec.name).toMatch(/SECRET|TOKEN/);
     }

@@ -291,11 +291,16 @@ describe("Jira route", () => {
   it("accepts Jira Automation's bearer token when the delivery is unsigned", () => {
     const automation = (token: string) =>
       request("/webhooks/jira", { body: ruleText, headers: { authorization: `Bearer ${token}` } });
-    expect(decode(automation(LOCAL_SECRETS.jiraAutomationToken))).toMatchObject({ kind: "request", body: rule });
-    expect(decode(automation(LOCAL_SECRETS.apiToken))).toMatchObject({ kind: "refused", status: 401 });
-    expect(decode(automation(LOCAL_SECRETS.jiraAutomationToken), { jiraAutomationTokens: [] })).toMatchObject({
-      status: 401,
+    expect(decode(automation(LOCAL_SECRETS.jiraAutomationToken))).toMatchObject({
+      kind: "request",
+      body: rule,
     });
+    expect(decode(automation(LOCAL_SECRETS.apiToken))).toMatchObject({ kind: "refused", status: 401 });
+    expect(decode(automation(LOCAL_SECRETS.jiraAutomationToken), { jiraAutomationTokens: [] })).toMatchObject(
+      {
+        status: 401,
+      },
+    );
   });
 
   it("never lets a bearer token rescue a bad signature", () => {

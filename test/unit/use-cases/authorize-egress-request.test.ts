@@ -13,8 +13,18 @@ import { createMemoryLogger } from "../../fakes/fake-logger.ts";
 const NOW = Date.parse("2026-11-29T12:00:00Z");
 const credentials = { accessKeyId: "ak", accessKeySecret: "secret" };
 const budget = { ensDeadline: NOW + 10_000, auditDeadline: NOW + 11_000 };
-const delivery: Delivery = { trigger: "http:/rules", origin: "operator", deliveryId: null, fcRequestId: "fc-1" };
-const rule = { SecurityGroupId: "sg-demo0001", IpProtocol: "tcp", PortRange: "443/443", DestCidrIp: "10.0.0.0/8" };
+const delivery: Delivery = {
+  trigger: "http:/rules",
+  origin: "operator",
+  deliveryId: null,
+  fcRequestId: "fc-1",
+};
+const rule = {
+  SecurityGroupId: "sg-demo0001",
+  IpProtocol: "tcp",
+  PortRange: "443/443",
+  DestCidrIp: "10.0.0.0/8",
+};
 
 function setup(answer?: Parameters<typeof createFakeEnsClient>[0], overrides: Partial<AuthorizeDeps> = {}) {
   const ens = createFakeEnsClient(answer);
@@ -37,7 +47,12 @@ describe("authorizeEgressRequest", () => {
     const { ens, audit, deps } = setup();
     const result = await authorizeEgressRequest({ body: rule, delivery, credentials }, deps, budget);
     expect(ens.calls).toHaveLength(1);
-    expect(ens.calls[0]?.rule).toEqual({ ...rule, Policy: "accept", Priority: 1, SourcePortRange: "1/65535" });
+    expect(ens.calls[0]?.rule).toEqual({
+      ...rule,
+      Policy: "accept",
+      Priority: 1,
+      SourcePortRange: "1/65535",
+    });
     expect(ens.calls[0]?.options.deadline).toBe(budget.ensDeadline);
     expect(result.results.map((r) => r.outcome)).toEqual(["created"]);
     expect(result.results[0]?.ensRequestId).toBe("fake-request-0");
@@ -63,7 +78,12 @@ describe("authorizeEgressRequest", () => {
 
   it("refuses world-open egress on every port under the default policy, naming the guardrail", async () => {
     const { ens, audit, deps } = setup();
-    const body = { SecurityGroupId: "sg-demo0001", IpProtocol: "all", PortRange: "-1/-1", DestCidrIp: "0.0.0.0/0" };
+    const body = {
+      SecurityGroupId: "sg-demo0001",
+      IpProtocol: "all",
+      PortRange: "-1/-1",
+      DestCidrIp: "0.0.0.0/0",
+    };
     const result = await authorizeEgressRequest({ body, delivery, credentials }, deps, budget);
     expect(ens.calls).toHaveLength(0);
     expect(result.results[0]?.outcome).toBe("rejected");
@@ -73,7 +93,12 @@ describe("authorizeEgressRequest", () => {
 
   it("in audit-only mode applies a refused rule and records the verdict", async () => {
     const { ens, audit, deps } = setup(undefined, { policyMode: "audit-only" });
-    const body = { SecurityGroupId: "sg-demo0001", IpProtocol: "all", PortRange: "-1/-1", DestCidrIp: "0.0.0.0/0" };
+    const body = {
+      SecurityGroupId: "sg-demo0001",
+      IpProtocol: "all",
+      PortRange: "-1/-1",
+      DestCidrIp: "0.0.0.0/0",
+    };
     const result = await authorizeEgressRequest({ body, delivery, credentials }, deps, budget);
     expect(ens.calls).toHaveLength(1);
     expect(result.results[0]?.outcome).toBe("created");
@@ -83,19 +108,34 @@ describe("authorizeEgressRequest", () => {
   it("is atomic: one refused rule keeps its siblings from being applied", async () => {
     const { ens, deps } = setup();
     const body = {
-      Rules: [rule, { SecurityGroupId: "sg-demo0001", IpProtocol: "all", PortRange: "-1/-1", DestCidrIp: "0.0.0.0/0" }],
+      Rules: [
+        rule,
+        { SecurityGroupId: "sg-demo0001", IpProtocol: "all", PortRange: "-1/-1", DestCidrIp: "0.0.0.0/0" },
+      ],
     };
     const result = await authorizeEgressRequest({ body, delivery, credentials }, deps, budget);
     expect(ens.calls).toHaveLength(0);
-    expect(result.results.map((r) => r.errorCode)).toEqual(["Policy.RequestRefused", expect.stringMatching(/^Policy\./)]);
+    expect(result.results.map((r) => r.errorCode)).toEqual([
+      "Policy.RequestRefused",
+      expect.stringMatching(/^Policy\./),
+    ]);
   });
 
   it("DryRun makes no ENS call and records exactly what would have been sent", async () => {
     const { ens, audit, deps } = setup();
-    const result = await authorizeEgressRequest({ body: { ...rule, DryRun: true }, delivery, credentials }, deps, budget);
+    const result = await authorizeEgressRequest(
+      { body: { ...rule, DryRun: true }, delivery, credentials },
+      deps,
+      budget,
+    );
     expect(ens.calls).toHaveLength(0);
     expect(result.results[0]?.outcome).toBe("dry_run");
-    expect(audit.events[0]?.data.rule).toEqual({ ...rule, Policy: "accept", Priority: 1, SourcePortRange: "1/65535" });
+    expect(audit.events[0]?.data.rule).toEqual({
+      ...rule,
+      Policy: "accept",
+      Priority: 1,
+      SourcePortRange: "1/65535",
+    });
   });
 
   it("reports a transient failure as such, and a permanent one as not transient", async () => {
@@ -103,7 +143,13 @@ describe("authorizeEgressRequest", () => {
       outcome: "failed",
       attempts: transient ? 5 : 1,
       ensRequestIds: ["r1"],
-      error: { code: transient ? "ens.interface.error" : "NoPermission", message: "m", requestId: "r1", httpStatus: 400, transient },
+      error: {
+        code: transient ? "ens.interface.error" : "NoPermission",
+        message: "m",
+        requestId: "r1",
+        httpStatus: 400,
+        transient,
+      },
     });
     for (const transient of [true, false]) {
       const { deps } = setup(() => failure(transient));
@@ -117,9 +163,18 @@ describe("authorizeEgressRequest", () => {
   it("gives the same audit id to the same delivery of the same rule, and a different id to another delivery", async () => {
     const first = setup();
     const second = setup();
-    const webhook: Delivery = { trigger: "http:/webhooks/generic", origin: "webhook", deliveryId: "msg_1", fcRequestId: "fc-a" };
+    const webhook: Delivery = {
+      trigger: "http:/webhooks/generic",
+      origin: "webhook",
+      deliveryId: "msg_1",
+      fcRequestId: "fc-a",
+    };
     const again: Delivery = { ...webhook, fcRequestId: "fc-b" };
-    const a = await authorizeEgressRequest({ body: rule, delivery: webhook, credentials }, first.deps, budget);
+    const a = await authorizeEgressRequest(
+      { body: rule, delivery: webhook, credentials },
+      first.deps,
+      budget,
+    );
     const b = await authorizeEgressRequest({ body: rule, delivery: again, credentials }, second.deps, budget);
     const c = await authorizeEgressRequest(
       { body: rule, delivery: { ...webhook, deliveryId: "msg_2" }, credentials },
@@ -134,7 +189,11 @@ describe("authorizeEgressRequest", () => {
     const { ens, deps } = setup();
     const result = await authorizeEgressRequest({ body: rule, delivery, credentials: null }, deps, budget);
     expect(ens.calls).toHaveLength(0);
-    expect(result.results[0]).toMatchObject({ outcome: "failed", errorCode: "MissingCredentials", transient: true });
+    expect(result.results[0]).toMatchObject({
+      outcome: "failed",
+      errorCode: "MissingCredentials",
+      transient: true,
+    });
   });
 
   it("reports an undelivered audit event", async () => {
@@ -155,7 +214,11 @@ describe("recordRefusedDelivery", () => {
       budget,
     );
     expect(audit.events).toHaveLength(1);
-    expect(audit.events[0]?.data).toMatchObject({ outcome: "rejected", rule: null, errorCode: "Unauthorized" });
+    expect(audit.events[0]?.data).toMatchObject({
+      outcome: "rejected",
+      rule: null,
+      errorCode: "Unauthorized",
+    });
     expect(result.results[0]?.auditId).toBe(audit.events[0]?.id);
   });
 });

@@ -25,7 +25,9 @@ const rule = (sg: string, port = 443) => ({
   DestCidrIp: "10.0.0.0/8",
 });
 
-function deps(ens = createFakeEnsClient()): AuthorizeDeps & { audit: ReturnType<typeof createFakeAuditTrail> } {
+function deps(
+  ens = createFakeEnsClient(),
+): AuthorizeDeps & { audit: ReturnType<typeof createFakeAuditTrail> } {
   return {
     ens,
     audit: createFakeAuditTrail(),
@@ -45,7 +47,13 @@ describe("processQueueBatch", () => {
           outcome: "failed",
           attempts: 1,
           ensRequestIds: ["r"],
-          error: { code: "InvalidSecurityGroupId.NotFound", message: "m", requestId: "r", httpStatus: 400, transient: false },
+          error: {
+            code: "InvalidSecurityGroupId.NotFound",
+            message: "m",
+            requestId: "r",
+            httpStatus: 400,
+            transient: false,
+          },
         };
       }
       if (r.SecurityGroupId === "sg-flaky") {
@@ -53,7 +61,13 @@ describe("processQueueBatch", () => {
           outcome: "failed",
           attempts: 5,
           ensRequestIds: ["a", "b", "c", "d", "e"],
-          error: { code: "ens.interface.error", message: "m", requestId: "e", httpStatus: 400, transient: true },
+          error: {
+            code: "ens.interface.error",
+            message: "m",
+            requestId: "e",
+            httpStatus: 400,
+            transient: true,
+          },
         };
       }
       if (r.SecurityGroupId === "sg-exists") {
@@ -105,13 +119,18 @@ describe("runScheduled", () => {
   it("never runs more than the limit at once and keeps input order in the results", async () => {
     let running = 0;
     let peak = 0;
-    const out = await runScheduled([5, 1, 4, 2, 3, 0], () => [], 2, async (n) => {
-      running++;
-      peak = Math.max(peak, running);
-      await sleep(n);
-      running--;
-      return n * 10;
-    });
+    const out = await runScheduled(
+      [5, 1, 4, 2, 3, 0],
+      () => [],
+      2,
+      async (n) => {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(n);
+        running--;
+        return n * 10;
+      },
+    );
     expect(out).toEqual([50, 10, 40, 20, 30, 0]);
     expect(peak).toBe(2);
   });
@@ -124,11 +143,16 @@ describe("runScheduled", () => {
       { name: "a2", key: "sg-a", ms: 1 },
       { name: "a3", key: "sg-a", ms: 1 },
     ];
-    await runScheduled(items, (i) => [i.key], 4, async (item) => {
-      log.push(`start ${item.name}`);
-      await sleep(item.ms);
-      log.push(`end ${item.name}`);
-    });
+    await runScheduled(
+      items,
+      (i) => [i.key],
+      4,
+      async (item) => {
+        log.push(`start ${item.name}`);
+        await sleep(item.ms);
+        log.push(`end ${item.name}`);
+      },
+    );
     expect(log.indexOf("start a2")).toBeGreaterThan(log.indexOf("end a1"));
     expect(log.indexOf("start a3")).toBeGreaterThan(log.indexOf("end a2"));
     expect(log.indexOf("start b1")).toBeLessThan(log.indexOf("end a1"));
@@ -141,11 +165,16 @@ describe("runScheduled", () => {
       { name: "a2", keys: ["sg-a"], ms: 1 },
       { name: "c1", keys: ["sg-c"], ms: 1 },
     ];
-    await runScheduled(items, (i) => i.keys, 2, async (item) => {
-      log.push(`start ${item.name}`);
-      await sleep(item.ms);
-      log.push(`end ${item.name}`);
-    });
+    await runScheduled(
+      items,
+      (i) => i.keys,
+      2,
+      async (item) => {
+        log.push(`start ${item.name}`);
+        await sleep(item.ms);
+        log.push(`end ${item.name}`);
+      },
+    );
     expect(log.indexOf("start c1")).toBeLessThan(log.indexOf("end a1"));
   });
 
@@ -156,16 +185,28 @@ describe("runScheduled", () => {
       { name: "xy", keys: ["sg-a", "sg-b"], ms: 1 },
       { name: "y", keys: ["sg-b"], ms: 1 },
     ];
-    await runScheduled(items, (i) => i.keys, 3, async (item) => {
-      log.push(`start ${item.name}`);
-      await sleep(item.ms);
-      log.push(`end ${item.name}`);
-    });
+    await runScheduled(
+      items,
+      (i) => i.keys,
+      3,
+      async (item) => {
+        log.push(`start ${item.name}`);
+        await sleep(item.ms);
+        log.push(`end ${item.name}`);
+      },
+    );
     expect(log.indexOf("start y")).toBeGreaterThan(log.indexOf("end xy"));
   });
 
   it("resolves at once for no items", async () => {
-    await expect(runScheduled([], () => [], 3, async () => 1)).resolves.toEqual([]);
+    await expect(
+      runScheduled(
+        [],
+        () => [],
+        3,
+        async () => 1,
+      ),
+    ).resolves.toEqual([]);
   });
 });
 
