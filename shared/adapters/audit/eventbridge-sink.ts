@@ -8,7 +8,7 @@ import type { AuditEvent, AuditSink, Credentials } from "../../ports.ts";
 import { redactText } from "../logger.ts";
 import { AuditSinkError, isRetryableStatus } from "./audit-sink-error.ts";
 import { buildPutEventsHeaders } from "./eventbridge-signer.ts";
-import { createKeepAliveAgent, describeUrl, postWithTimeout } from "./http-post.ts";
+import { describeUrl, postWithTimeout } from "./http-post.ts";
 
 /** Options of `createEventBridgeSink`. */
 export interface EventBridgeSinkOptions {
@@ -72,7 +72,6 @@ export function createEventBridgeSink(options: EventBridgeSinkOptions): AuditSin
   );
   const pathname = `${url.pathname.replace(/\/+$/, "")}/openapi/putEvents`;
   const target = new URL(pathname, url);
-  const agent = createKeepAliveAgent(url);
   const now = options.now ?? Date.now;
   const nonce = options.nonce ?? randomUUID;
   const where = describeUrl(url);
@@ -105,7 +104,7 @@ export function createEventBridgeSink(options: EventBridgeSinkOptions): AuditSin
         regionId: options.regionId ?? null,
       });
       const body = JSON.stringify([{ ...event, aliyuneventbusname: options.busName }]);
-      const result = await postWithTimeout({ sink: SINK, url: target, agent, timeoutMs, body, headers });
+      const result = await postWithTimeout({ sink: SINK, url: target, timeoutMs, body, headers });
       const json = parseJson(result.text);
       // A server may echo the string to sign, which holds the security token; never let it through.
       const secrets = [credentials.accessKeySecret, credentials.securityToken ?? ""];

@@ -3,7 +3,7 @@
  * sinks reuse a keep-alive agent across warm invocations and a timer covers the whole exchange, body included.
  */
 import http from "node:http";
-import https from "node:https";
+import { loadHttps } from "../lazy-https.ts";
 import { AuditSinkError } from "./audit-sink-error.ts";
 
 /** What came back from the sink. */
@@ -16,11 +16,24 @@ export interface PostResult {
 /** Response bodies are read for an error code only; a hostile or broken sink must not make us buffer megabytes. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** Creates the keep-alive agent a sink keeps for its lifetime (one per sink, built at cold start). */
-export function createKeepAliveAgent(url: URL): http.Agent {
-  // A free socket is closed after 30 s, before typical server keep-alive limits, to avoid reusing a dying socket.
-  const options = { keepAlive: true, maxSockets: 16, timeout: 30_000 };
-  return url.protocol === "https:" ? new https.Agent(options) : new http.Agent(options);
+// One keep-alive agent per origin for the whole instance: sinks built per invocation (EventBridge signs with the
+// invocation's STS credentials) still reuse warm sockets. Connection pools hold no request state.
+const agents = new Map<string, http.Agent>();
+// A free socket is closed after 30 s, before typical server keep-alive limits, to avoid reusing a dying socket.
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 16, timeout: 30_000 };
+
+/** The shared keep-alive agent and request function for a URL's origin; `node:https` loads on first https use. */
+async function transportFor(url: URL): Promise<{ agent: http.Agent; request: typeof http.request }> {
+  const secure = url.protocol === "https:";
+  const module = secure ? await loadHttps() : http;
+  let agent = agents.get(url.origin);
+  if (agent === undefined) {
+    agent = secure
+      ? new (module as typeof import("node:https")).Agent(AGENT_OPTIONS)
+      : new http.Agent(AGENT_OPTIONS);
+    agents.set(url.origin, agent);
+  }
+  return { agent, request: module.request as typeof http.request };
 }
 
 /** Describes a URL without its path, query or userinfo, which may carry tokens. */
@@ -29,16 +42,15 @@ export function describeUrl(url: URL): string {
 }
 
 /** POSTs `body` to `url`; rejects with `AuditSinkError` on timeout or network failure, resolves on any status. */
-export function postWithTimeout(options: {
+export async function postWithTimeout(options: {
   sink: string;
   url: URL;
   headers: Record<string, string>;
   body: string;
-  agent: http.Agent;
   timeoutMs: number;
 }): Promise<PostResult> {
   const { url, sink } = options;
-  const transport = url.protocol === "https:" ? https : http;
+  const transport = await transportFor(url);
   const payload = Buffer.from(options.body, "utf8");
   return new Promise<PostResult>((resolve, reject) => {
     let settled = false;
@@ -52,7 +64,7 @@ export function postWithTimeout(options: {
     };
     const request = transport.request(url, {
       method: "POST",
-      agent: options.agent,
+      agent: transport.agent,
       headers: { ...options.headers, "content-length": String(payload.length) },
     });
     timer = setTimeout(() => {

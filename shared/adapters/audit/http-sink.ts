@@ -7,7 +7,7 @@
 import { createHmac } from "node:crypto";
 import type { AuditEvent, AuditSink } from "../../ports.ts";
 import { AuditSinkError, isRetryableStatus } from "./audit-sink-error.ts";
-import { createKeepAliveAgent, describeUrl, postWithTimeout } from "./http-post.ts";
+import { describeUrl, postWithTimeout } from "./http-post.ts";
 
 /** Options of `createHttpSink`. */
 export interface HttpSinkOptions {
@@ -51,7 +51,6 @@ export function signStandardWebhook(key: Buffer, id: string, timestampSeconds: n
 export function createHttpSink(options: HttpSinkOptions): AuditSink {
   const url = new URL(options.url);
   const key = decodeWebhookSecret(options.secret);
-  const agent = createKeepAliveAgent(url);
   const now = options.now ?? Date.now;
   const target = describeUrl(url);
   return {
@@ -69,7 +68,6 @@ export function createHttpSink(options: HttpSinkOptions): AuditSink {
       const result = await postWithTimeout({
         sink: "http",
         url,
-        agent,
         timeoutMs,
         body,
         headers: {

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { EnsApiError } from "../../errors.ts";
 import type { Clock, Credentials } from "../../ports.ts";
+import { loadHttps } from "../lazy-https.ts";
 import { signRequestV1 } from "./sign-v1.ts";
 import { canonicalizeQueryV3, signRequestV3 } from "./sign-v3.ts";
 
@@ -138,8 +138,17 @@ export function createEnsTransport(options: EnsTransportOptions): HttpEnsTranspo
   const url = parseEnsEndpoint(options.endpoint);
   const secure = url.protocol === "https:";
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-  const agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-  const send = secure ? httpsRequest : httpRequest;
+  // Plain http (the emulator) is ready at once; https is wired on the first call (see lazy-https.ts).
+  let agent: HttpAgent | undefined = secure ? undefined : new HttpAgent(agentOptions);
+  let send: typeof httpRequest | undefined = secure ? undefined : httpRequest;
+  const ready = async () => {
+    if (send === undefined || agent === undefined) {
+      const https = await loadHttps();
+      agent ??= new https.Agent(agentOptions);
+      send ??= https.request;
+    }
+    return { send, agent };
+  };
   const path = url.pathname === "" ? "/" : url.pathname;
   const now = options.clock ? () => options.clock!.now() : Date.now;
   const nonce = options.nonce ?? randomUUID;
@@ -176,12 +185,13 @@ export function createEnsTransport(options: EnsTransportOptions): HttpEnsTranspo
     return { headers: signed.headers, query: canonicalizeQueryV3(params) };
   }
 
-  function call(
+  async function call(
     action: string,
     params: Record<string, string>,
     credentials: Credentials,
     signal: AbortSignal,
   ): Promise<EnsAnswer> {
+    const wired = send !== undefined && agent !== undefined ? { send, agent } : await ready();
     if (signal.aborted) {
       return Promise.reject(
         new EnsApiError({
@@ -202,14 +212,14 @@ export function createEnsTransport(options: EnsTransportOptions): HttpEnsTranspo
         if (error) reject(error);
         else resolve(answer!);
       };
-      const req = send({
+      const req = wired.send({
         protocol: url.protocol,
         hostname: url.hostname,
         port: url.port,
         path: query === "" ? path : `${path}?${query}`,
         method: "POST",
         headers: { ...headers, "content-length": "0" },
-        agent,
+        agent: wired.agent,
       });
       const abortWith = (error: EnsApiError) => {
         finish(error);
@@ -295,5 +305,5 @@ export function createEnsTransport(options: EnsTransportOptions): HttpEnsTranspo
     });
   }
 
-  return { call, close: () => agent.destroy() };
+  return { call, close: () => agent?.destroy() };
 }
