@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { CONFIG_ENV_VARS } from "../shared/config.ts";
-import { renderErrorTableMarkdown } from "../shared/errors.ts";
+import { renderErrorTableMarkdown } from "../shared/error-docs.ts";
 import type { AuditEvent } from "../shared/ports.ts";
 import { buildAuditExamples } from "./audit-examples.ts";
 

@@ -23,13 +23,12 @@ export interface ErrorRow {
   outcome: Outcome;
   httpStatus: number;
   queue: "ack" | "redeliver";
-  description: string;
 }
 
 /** The ENS answer that means the identical rule already exists. */
 export const DUPLICATED_CODE = "SecurityGroupRuleConflict.Duplicated";
 
-const permanentEns = (code: string, httpStatus: number, description: string): ErrorRow => ({
+const permanentEns = (code: string, httpStatus: number): ErrorRow => ({
   code,
   source: "ens",
   retry: "no",
@@ -37,10 +36,9 @@ const permanentEns = (code: string, httpStatus: number, description: string): Er
   outcome: "failed",
   httpStatus,
   queue: "ack",
-  description,
 });
 
-const permanentGateway = (code: string, description: string): ErrorRow => ({
+const permanentGateway = (code: string): ErrorRow => ({
   code,
   source: "gateway",
   retry: "no",
@@ -48,7 +46,6 @@ const permanentGateway = (code: string, description: string): ErrorRow => ({
   outcome: "failed",
   httpStatus: 502,
   queue: "ack",
-  description,
 });
 
 const retryable = (
@@ -56,7 +53,6 @@ const retryable = (
   source: ErrorSource,
   retry: "transient" | "throttle",
   mayHaveApplied: boolean,
-  description: string,
 ): ErrorRow => ({
   code,
   source,
@@ -65,10 +61,9 @@ const retryable = (
   outcome: "failed",
   httpStatus: 503,
   queue: "redeliver",
-  description,
 });
 
-const refusal = (code: string, httpStatus: number, description: string): ErrorRow => ({
+const refusal = (code: string, httpStatus: number): ErrorRow => ({
   code,
   source: "local",
   retry: "no",
@@ -76,7 +71,6 @@ const refusal = (code: string, httpStatus: number, description: string): ErrorRo
   outcome: "rejected",
   httpStatus,
   queue: "ack",
-  description,
 });
 
 /**
@@ -86,36 +80,12 @@ const refusal = (code: string, httpStatus: number, description: string): ErrorRo
  */
 export const ERROR_TABLE: readonly ErrorRow[] = [
   // ENS codes from the AuthorizeSecurityGroupEgress page (REFERENCE §0).
-  permanentEns(
-    "MissingParameter",
-    502,
-    "ENS says a required parameter was not sent. Validation fills all seven fields, so this is a bug on our side, not the caller's: 502.",
-  ),
-  permanentEns(
-    "Missing*",
-    502,
-    "Per-parameter variant of MissingParameter (e.g. MissingSecurityGroupId): 502 for the same reason.",
-  ),
-  permanentEns(
-    "NoPermission",
-    502,
-    "The function's RAM role may not call ens:AuthorizeSecurityGroupEgress. Only an operator can fix the role, the caller cannot: 502.",
-  ),
-  permanentEns(
-    "InvalidParameter",
-    400,
-    "ENS refused a field value that validation let through; the caller must change the rule: 400 with the ENS message.",
-  ),
-  permanentEns(
-    "InvalidParameter.*",
-    400,
-    "ENS refused the named field (InvalidParameter.<Field>): 400, the caller must change it.",
-  ),
-  permanentEns(
-    "InvalidSecurityGroupId.NotFound",
-    404,
-    "The security group does not exist (or not in this account/region): 404.",
-  ),
+  permanentEns("MissingParameter", 502),
+  permanentEns("Missing*", 502),
+  permanentEns("NoPermission", 502),
+  permanentEns("InvalidParameter", 400),
+  permanentEns("InvalidParameter.*", 400),
+  permanentEns("InvalidSecurityGroupId.NotFound", 404),
   {
     code: DUPLICATED_CODE,
     source: "ens",
@@ -124,147 +94,53 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
     outcome: "already_exists",
     httpStatus: 200,
     queue: "ack",
-    description:
-      "The identical rule exists: a success. On a retry after a lost or failed answer it proves our earlier call took effect, and the outcome is created.",
   },
-  permanentEns(
-    "AuthorizationLimitExceed",
-    409,
-    "The group has reached its rule quota; the request conflicts with the group's state until rules are removed: 409.",
-  ),
-  retryable(
-    "ens.interface.error",
-    "ens",
-    "transient",
-    true,
-    "ENS failed internally; retried with backoff. Once the budget is spent: 503 with Retry-After, redeliver.",
-  ),
-  retryable(
-    "CallInterface",
-    "ens",
-    "transient",
-    true,
-    "Like ens.interface.error (the page gives no more detail).",
-  ),
+  permanentEns("AuthorizationLimitExceed", 409),
+  retryable("ens.interface.error", "ens", "transient", true),
+  retryable("CallInterface", "ens", "transient", true),
 
   // Gateway common codes (REFERENCE §2.5).
-  retryable(
-    "Throttling",
-    "gateway",
-    "throttle",
-    false,
-    "Flow control refused the call before it ran; retried with a 5x larger base.",
-  ),
-  retryable("Throttling.User", "gateway", "throttle", false, "Per-user flow control; as Throttling."),
-  retryable("Throttling.Api", "gateway", "throttle", false, "Per-API flow control; as Throttling."),
-  retryable("Throttling*", "gateway", "throttle", false, "Any other throttling code; as Throttling."),
-  retryable("ServiceUnavailable", "gateway", "transient", true, "Temporary server failure; retried."),
-  retryable(
-    "ServiceUnAvailable",
-    "gateway",
-    "transient",
-    true,
-    "Spelling variant some products use; as ServiceUnavailable.",
-  ),
-  retryable(
-    "InternalError",
-    "gateway",
-    "transient",
-    true,
-    "The gateway's unknown server error; retried. Once the budget is spent: 503 with Retry-After, redeliver.",
-  ),
-  retryable(
-    "SignatureNonceUsed",
-    "gateway",
-    "transient",
-    false,
-    "Replay protection refused a nonce; every attempt signs with a fresh nonce, so a retry can succeed.",
-  ),
-  permanentGateway(
-    "SignatureDoesNotMatch",
-    "Our signature or AccessKey secret is wrong: 502, an operator must fix the credentials.",
-  ),
-  permanentGateway("IncompleteSignature", "The signature is malformed (adapter bug): 502."),
-  permanentGateway("InvalidAccessKeyId.NotFound", "The AccessKey id is unknown: 502, fix the credentials."),
-  permanentGateway("InvalidAccessKeyId.Inactive", "The AccessKey is disabled: 502, fix the credentials."),
-  permanentGateway("InvalidAccessKeyId*", "Any other AccessKey problem: 502."),
+  retryable("Throttling", "gateway", "throttle", false),
+  retryable("Throttling.User", "gateway", "throttle", false),
+  retryable("Throttling.Api", "gateway", "throttle", false),
+  retryable("Throttling*", "gateway", "throttle", false),
+  retryable("ServiceUnavailable", "gateway", "transient", true),
+  retryable("ServiceUnAvailable", "gateway", "transient", true),
+  retryable("InternalError", "gateway", "transient", true),
+  retryable("SignatureNonceUsed", "gateway", "transient", false),
+  permanentGateway("SignatureDoesNotMatch"),
+  permanentGateway("IncompleteSignature"),
+  permanentGateway("InvalidAccessKeyId.NotFound"),
+  permanentGateway("InvalidAccessKeyId.Inactive"),
+  permanentGateway("InvalidAccessKeyId*"),
   {
-    ...permanentGateway(
-      "InvalidSecurityToken.Expired",
-      "The STS token expired. Retrying with the same token cannot help, but the next invocation gets fresh credentials from FC: 503, redeliver.",
-    ),
+    ...permanentGateway("InvalidSecurityToken.Expired"),
     httpStatus: 503,
     queue: "redeliver",
   },
-  permanentGateway(
-    "InvalidSecurityToken*",
-    "The STS token is malformed or does not match the AccessKey: 502.",
-  ),
-  permanentGateway(
-    "InvalidTimeStamp.Expired",
-    "Our clock is more than 15 minutes off; a fresh timestamp from the same clock would fail again: 502.",
-  ),
-  permanentGateway("InvalidTimeStamp.Format", "The timestamp is not ISO 8601 (adapter bug): 502."),
-  permanentGateway(
-    "InvalidAction.NotFound",
-    "Action or version unknown to the endpoint (wrong ENS_ENDPOINT?): 502.",
-  ),
-  permanentGateway("InvalidApi.NotFound", "As InvalidAction.NotFound: 502."),
-  permanentGateway("InvalidVersion", "API version refused (wrong ENS_ENDPOINT?): 502."),
-  permanentGateway(
-    "Forbidden*",
-    "RAM denied the call (e.g. Forbidden.RAM): the function's role must be fixed: 502.",
-  ),
+  permanentGateway("InvalidSecurityToken*"),
+  permanentGateway("InvalidTimeStamp.Expired"),
+  permanentGateway("InvalidTimeStamp.Format"),
+  permanentGateway("InvalidAction.NotFound"),
+  permanentGateway("InvalidApi.NotFound"),
+  permanentGateway("InvalidVersion"),
+  permanentGateway("Forbidden*"),
 
   // Failures of the call itself, detected locally.
-  retryable(
-    "NetworkError",
-    "local",
-    "transient",
-    true,
-    "The connection failed or was reset; retried. A refused connection or DNS failure proves the call never reached ENS.",
-  ),
-  retryable(
-    "AttemptTimeout",
-    "local",
-    "transient",
-    true,
-    "One attempt outlasted its timeout and was aborted; retried.",
-  ),
-  retryable(
-    "InvalidResponse",
-    "local",
-    "transient",
-    true,
-    "The answer was not a JSON object (a proxy page, a truncated body); retried, the budget bounds it.",
-  ),
-  retryable(
-    "DeadlineExceeded",
-    "local",
-    "transient",
-    true,
-    "The retry budget ended at the invocation's deadline (an attempt in flight was aborted): 503 with Retry-After, redeliver.",
-  ),
-  retryable(
-    "Aborted",
-    "local",
-    "transient",
-    true,
-    "The caller aborted the call (e.g. the invocation is ending): 503, redeliver.",
-  ),
+  retryable("NetworkError", "local", "transient", true),
+  retryable("AttemptTimeout", "local", "transient", true),
+  retryable("InvalidResponse", "local", "transient", true),
+  retryable("DeadlineExceeded", "local", "transient", true),
+  retryable("Aborted", "local", "transient", true),
 
   // The product's own refusals and failures, decided before or after the ENS call.
-  refusal("InvalidRequest", 400, "Invalid JSON or an invalid rule; no ENS call was made."),
-  refusal("Unauthorized", 401, "Authentication failed; the answer does not say which check failed."),
-  refusal(
-    "Policy.*",
-    403,
-    "A guardrail refused the rule; the code names the guardrail (Policy.<Guardrail>).",
-  ),
-  refusal("PayloadTooLarge", 413, "The body is larger than MAX_BODY_BYTES."),
-  refusal("UnsupportedMediaType", 415, "The body is not JSON."),
-  refusal("NotFound", 404, "No such route."),
-  refusal("MethodNotAllowed", 405, "The route exists but not for this HTTP method."),
+  refusal("InvalidRequest", 400),
+  refusal("Unauthorized", 401),
+  refusal("Policy.*", 403),
+  refusal("PayloadTooLarge", 413),
+  refusal("UnsupportedMediaType", 415),
+  refusal("NotFound", 404),
+  refusal("MethodNotAllowed", 405),
   {
     code: "AuditDeliveryFailed",
     source: "local",
@@ -273,8 +149,6 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
     outcome: "failed",
     httpStatus: 503,
     queue: "redeliver",
-    description:
-      "An audit sink did not accept the event; the delivery is answered 503 / redelivered so no outcome goes unaudited.",
   },
   {
     code: "MissingCredentials",
@@ -284,8 +158,6 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
     outcome: "failed",
     httpStatus: 503,
     queue: "redeliver",
-    description:
-      "The function has no credentials (no role on the service, no ALIBABA_CLOUD_ACCESS_KEY_ID): no ENS call; redelivered so the message reaches the dead-letter queue rather than being lost.",
   },
   {
     code: "InternalError",
@@ -295,16 +167,11 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
     outcome: "failed",
     httpStatus: 500,
     queue: "redeliver",
-    description:
-      "A bug on our side: a generic 500 with the request id; a queue message is redelivered (ENS calls are idempotent).",
   },
 ];
 
 /** Fallback for a code the table does not know that ENS answered with HTTP 4xx: ENS refused, we cannot say why. */
-export const UNKNOWN_CLIENT_ERROR_ROW: ErrorRow = permanentGateway(
-  "(other code, HTTP 4xx)",
-  "An ENS refusal this table does not know; we cannot claim the caller is wrong: 502 with the ENS code.",
-);
+export const UNKNOWN_CLIENT_ERROR_ROW: ErrorRow = permanentGateway("(other code, HTTP 4xx)");
 
 /** Fallback for a code the table does not know that ENS answered with HTTP 5xx (or 429 for throttling). */
 export const UNKNOWN_SERVER_ERROR_ROW: ErrorRow = retryable(
@@ -312,7 +179,6 @@ export const UNKNOWN_SERVER_ERROR_ROW: ErrorRow = retryable(
   "gateway",
   "transient",
   true,
-  "A server-side failure this table does not know; retried like InternalError.",
 );
 
 /** Fallback for a code the table does not know that ENS answered with HTTP 429. */
@@ -321,7 +187,6 @@ export const UNKNOWN_THROTTLE_ROW: ErrorRow = retryable(
   "gateway",
   "throttle",
   false,
-  "Too many requests; as Throttling.",
 );
 
 function matches(pattern: string, code: string): boolean {
@@ -397,23 +262,4 @@ export class EnsApiError extends Error {
     this.recommend = init.recommend ?? null;
     this.requestSent = init.requestSent ?? true;
   }
-}
-
-function cell(text: string): string {
-  // Markdown would read "<Field>" as an HTML tag and "|" as a column break.
-  return text.replaceAll("|", "\\|").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-}
-
-/** Renders the error table (plus the three fallback rows) as a Markdown table for the README. */
-export function renderErrorTableMarkdown(): string {
-  const rows = [...ERROR_TABLE, UNKNOWN_CLIENT_ERROR_ROW, UNKNOWN_THROTTLE_ROW, UNKNOWN_SERVER_ERROR_ROW];
-  const lines = [
-    "| code | from | retry | may have applied | outcome | HTTP | queue | why |",
-    "|---|---|---|---|---|---|---|---|",
-    ...rows.map(
-      (r) =>
-        `| \`${cell(r.code)}\` | ${r.source} | ${r.retry} | ${r.mayHaveApplied ? "yes" : "no"} | ${r.outcome} | ${r.httpStatus} | ${r.queue} | ${cell(r.description)} |`,
-    ),
-  ];
-  return `${lines.join("\n")}\n`;
 }

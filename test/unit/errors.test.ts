@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { describeErrorRow, documentedErrorRows, renderErrorTableMarkdown } from "../../shared/error-docs.ts";
 import {
   classifyError,
   DUPLICATED_CODE,
   EnsApiError,
   ERROR_TABLE,
-  renderErrorTableMarkdown,
   UNKNOWN_CLIENT_ERROR_ROW,
   UNKNOWN_SERVER_ERROR_ROW,
 } from "../../shared/errors.ts";
@@ -64,7 +64,7 @@ describe("ERROR_TABLE", () => {
       if (row.source === "ens" && row.retry === "no") expect(row.queue, row.code).toBe("ack");
       if (row.outcome === "rejected")
         expect(row.httpStatus >= 400 && row.httpStatus < 500, row.code).toBe(true);
-      expect(row.description.length, row.code).toBeGreaterThan(10);
+      expect(describeErrorRow(row).length, row.code).toBeGreaterThan(10);
     }
   });
 
@@ -179,5 +179,11 @@ describe("renderErrorTableMarkdown", () => {
     for (const row of ERROR_TABLE) expect(markdown).toContain(`| \`${row.code}\` | ${row.source} |`);
     expect(lines[0]).toBe("| code | from | retry | may have applied | outcome | HTTP | queue | why |");
     expect(renderErrorTableMarkdown()).toBe(markdown);
+  });
+
+  it("has a description for every row, and none for rows that do not exist", () => {
+    for (const row of documentedErrorRows())
+      expect(describeErrorRow(row).length, row.code).toBeGreaterThan(10);
+    expect(() => describeErrorRow({ ...ERROR_TABLE[0]!, code: "NoSuchCode" })).toThrow(/no description/);
   });
 });
