@@ -1,0 +1,70 @@
+/**
+ * Rules and trigger events for the benchmark. Every call must create a new rule (a Duplicated answer takes a
+ * different, cheaper path in the emulator and in the product), so rules differ by destination address.
+ */
+
+/** A rule request as CONTRACT §3 spells it (ENS parameter names). */
+export interface BenchRule {
+  SecurityGroupId: string;
+  IpProtocol: "tcp";
+  PortRange: string;
+  DestCidrIp: string;
+}
+
+/** Security group id number `index`; the `sg-` prefix keeps any sane guardrail policy satisfied. */
+export function benchGroupId(index: number): string {
+  return `sg-bench${String(index).padStart(4, "0")}`;
+}
+
+/** The `index`-th distinct rule (index < 2^24), spread round-robin over `groups` security groups. */
+export function benchRule(index: number, groups: number): BenchRule {
+  // Private /32 destinations on an ordinary port: passes the default guardrails and never repeats.
+  const a = (index >>> 16) & 255;
+  const b = (index >>> 8) & 255;
+  const c = index & 255;
+  return {
+    SecurityGroupId: benchGroupId(index % groups),
+    IpProtocol: "tcp",
+    PortRange: "443/443",
+    DestCidrIp: `10.${a}.${b}.${c}/32`,
+  };
+}
+
+/** The seven ENS wire parameters of a bench rule, defaults filled in as the product sends them. */
+export function toWireParams(rule: BenchRule): Record<string, string> {
+  return { ...rule, Policy: "accept", Priority: "1", SourcePortRange: "1/65535" };
+}
+
+/** A direct invocation of queue-worker: the FC 3.0 event Buffer holding one rule request. */
+export function directInvokeEvent(rule: BenchRule): Buffer {
+  return Buffer.from(JSON.stringify({ ...rule, TicketId: "BENCH-1" }));
+}
+
+/**
+ * An EventBridge batch from an MNS queue (REFERENCE §3.4): a JSON array of CloudEvents whose
+ * `data.messageBody` is the rule request (Base64, the platform's default).
+ */
+export function mnsBatchEvent(rules: readonly BenchRule[]): Buffer {
+  const now = Date.now();
+  const events = rules.map((rule, i) => ({
+    id: `bench-event-${i}`,
+    source: "MNS-queue-worker-bench",
+    specversion: "1.0",
+    type: "mns:Queue:SendMessage",
+    datacontenttype: "application/json; charset=utf-8",
+    subject: "acs:mns:cn-hangzhou:1234567890123456:queues/ens-egress-bench",
+    time: new Date(now).toISOString(),
+    aliyunaccountid: "1234567890123456",
+    aliyunpublishtime: new Date(now).toISOString(),
+    aliyunoriginalaccountid: "1234567890123456",
+    aliyuneventbusname: "MNS-queue-worker-bench",
+    aliyunregionid: "cn-hangzhou",
+    aliyunpublishaddr: "127.0.0.1",
+    data: {
+      requestId: `bench-request-${i}`,
+      messageId: `BENCH-MSG-${String(i).padStart(6, "0")}`,
+      messageBody: Buffer.from(JSON.stringify({ ...rule, TicketId: `BENCH-${i}` })).toString("base64"),
+    },
+  }));
+  return Buffer.from(JSON.stringify(events));
+}

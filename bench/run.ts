@@ -1,0 +1,150 @@
+/**
+ * `npm run bench` (CONTRACT §6). The npm script builds `dist/` first; this file snapshots the bundles, starts the
+ * ENS emulator in this process, measures every figure in child processes against it, prints the table and writes
+ * `bench/results.json`, exiting 1 when a target is missed. `BENCH_QUICK=1` runs a small version (< 60 s) that
+ * only proves the harness works and writes `bench/results.quick.json` (never failing on targets). Two switches for
+ * investigating, both of which write no results file: `BENCH_ONLY=overhead,cold,batch,retry,load` runs some
+ * phases; `BENCH_DIST=<dir>` measures the bundles of another build laid out like `dist/` (a candidate fix).
+ */
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { startEnsEmulator } from "../local/ens-emulator/index.ts";
+import { measureBatch } from "./batch.ts";
+import { measureColdStart } from "./cold-start.ts";
+import { measureBundle } from "./lib/bundle-size.ts";
+import { snapshotBundles } from "./lib/bundle-snapshot.ts";
+import { buildChildScripts } from "./lib/children.ts";
+import { createEmulatorControl } from "./lib/emulator-control.ts";
+import { formatTable } from "./lib/report.ts";
+import { type BenchRun, composeResults } from "./lib/results.ts";
+import { round } from "./lib/stats.ts";
+import { judgeFigures } from "./lib/targets.ts";
+import { loadCandidates, measureLoadCost, schemaProbeCandidates } from "./load-cost.ts";
+import { measureRetry } from "./retry.ts";
+import { measureWarmOverhead } from "./warm-overhead.ts";
+
+const root = resolve(import.meta.dirname, "..");
+const quick = process.env.BENCH_QUICK === "1";
+const only = new Set((process.env.BENCH_ONLY ?? "").split(",").filter((s) => s !== ""));
+const distRoot = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(root, "dist");
+const investigating = only.size > 0 || process.env.BENCH_DIST !== undefined;
+const wants = (phase: string) => only.size === 0 || only.has(phase);
+
+/** Iteration counts: full mode for the figures, quick mode only to prove that every phase runs. */
+const plan = quick
+  ? {
+      ratio: { runs: 1, warmup: 5, iterations: 20 },
+      overhead: { runs: 1, warmup: 50, iterations: 200 },
+      cold: { runs: 1, pairsPerRun: 3 },
+      batch: { runs: 1, messages: 400 },
+      retry: { requests: 200, seeds: [1] },
+      loadRepetitions: 3,
+    }
+  : {
+      ratio: { runs: 5, warmup: 20, iterations: 100 },
+      overhead: { runs: 5, warmup: 300, iterations: 2000 },
+      cold: { runs: 3, pairsPerRun: 15 },
+      batch: { runs: 3, messages: 1000 },
+      retry: { requests: 1000, seeds: [1, 2, 3, 4, 5] },
+      loadRepetitions: 15,
+    };
+
+const BUNDLES = ["http-intake", "queue-worker"] as const;
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/** Runs the wanted phases against one emulator; children and snapshot are cleaned up whatever happens. */
+async function measure(): Promise<BenchRun> {
+  const snapshot = await snapshotBundles(distRoot, BUNDLES);
+  const bundles = Object.fromEntries(BUNDLES.map((name) => [name, measureBundle(snapshot.root, name)]));
+  const run: BenchRun = {
+    ratio: null,
+    overhead: null,
+    cold: null,
+    bundleBytes: Object.fromEntries(BUNDLES.map((name) => [name, bundles[name]!.bytes])),
+    batch: null,
+    retry: null,
+    bundles,
+    loadCost: null,
+  };
+  const scripts = await buildChildScripts(root);
+  // The emulator lives in this process; the code under test runs in children, so each has its own core.
+  const emulator = await startEnsEmulator({ port: 0, host: "127.0.0.1", ruleQuota: 1_000_000 });
+  const control = createEmulatorControl(emulator.url);
+  const common = { scripts, bundle: snapshot.bundle("queue-worker"), ensUrl: emulator.url, control };
+  try {
+    if (wants("overhead")) {
+      log("overheadRatio (emulator latency 10 ms) ...");
+      run.ratio = await measureWarmOverhead({ ...common, latencyMs: 10, ...plan.ratio });
+      log("handlerOverheadMs (emulator latency 0 ms) ...");
+      run.overhead = await measureWarmOverhead({ ...common, latencyMs: 0, ...plan.overhead });
+    }
+    if (wants("cold")) {
+      log("coldStartRatio ...");
+      run.cold = await measureColdStart({ ...common, ...plan.cold });
+    }
+    if (wants("batch")) {
+      log(`batch of ${plan.batch.messages} messages ...`);
+      run.batch = await measureBatch({ ...common, groups: 50, latencyMs: 20, concurrency: 8, ...plan.batch });
+    }
+    if (wants("retry")) {
+      log("retry under 30 % ens.interface.error ...");
+      run.retry = await measureRetry({
+        ensUrl: emulator.url,
+        control,
+        ...plan.retry,
+        faultRate: 0.3,
+        permanentRate: 0.01,
+        // Small delays keep 1000 requests quick; the attempt cap is the product's default (RETRY_MAX_ATTEMPTS).
+        baseMs: 1,
+        maxDelayMs: 10,
+      });
+    }
+    if (wants("load")) {
+      log("load cost of candidate dependencies ...");
+      const probes = quick ? [] : await schemaProbeCandidates(root, scripts.dir);
+      run.loadCost = await measureLoadCost(
+        root,
+        loadCandidates(snapshot.root, quick, probes),
+        plan.loadRepetitions,
+      );
+    }
+  } finally {
+    scripts.remove();
+    snapshot.remove();
+    await emulator.close();
+  }
+  return run;
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  const run = await measure();
+  const checks = judgeFigures(run);
+  console.log(formatTable(checks));
+  if (run.loadCost !== null) {
+    console.log("\ncold-start load cost (fresh node process, require, median ms since process start):");
+    for (const row of run.loadCost) {
+      console.log(
+        `  ${row.name.padEnd(40)} ${row.medianMs.toFixed(1).padStart(7)} ms   +${row.addedMs.toFixed(1)} ms`,
+      );
+    }
+  }
+  const seconds = round((performance.now() - started) / 1000, 1);
+  if (investigating) {
+    log(`BENCH_ONLY or BENCH_DIST set: nothing written (${seconds} s)`);
+    return 0;
+  }
+  const file = join(root, "bench", quick ? "results.quick.json" : "results.json");
+  writeFileSync(file, `${JSON.stringify(composeResults(run, checks, quick), null, 2)}\n`);
+  log(`wrote ${file} in ${seconds} s`);
+  if (!quick && !checks.every((c) => c.ok)) {
+    log("some targets were missed (see the table above)");
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main();
