@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TargetCheck } from "./lib/report.ts";
 
-interface ResultsFile {
+/** The part of `bench/results.json` the tables read. */
+export interface ResultsFile {
   targets: TargetCheck[];
   generatedAt: string;
   machine: { node: string; cpus: number; cpuModel: string };

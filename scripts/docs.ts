@@ -4,6 +4,7 @@
  * `npm run docs` writes them; test/contract/readme.test.ts fails when any of them is stale.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { type ResultsFile, renderResultsMarkdown } from "../bench/results-table.ts";
 import { CONFIG_ENV_VARS } from "../shared/config.ts";
 import { renderErrorTableMarkdown } from "../shared/error-docs.ts";
 import type { AuditEvent } from "../shared/ports.ts";
@@ -29,22 +30,11 @@ export function renderAuditExamplesMarkdown(examples: Record<string, AuditEvent>
     .join("\n\n");
 }
 
-interface BenchResults {
-  targets?: Array<{ figure: string; value: string; target: string; ok: boolean }>;
-  measuredAt?: string;
-  machine?: string;
-}
-
-/** The benchmark table from `bench/results.json`, as the last full `npm run bench` wrote it. */
-export function renderBenchMarkdown(results: BenchResults | null): string {
-  if (results?.targets === undefined) return "_No `bench/results.json` yet: run `npm run bench`._";
-  const rows = results.targets.map(
-    (t) => `| ${t.figure} | ${t.value} | ${t.target} | ${t.ok ? "yes" : "**no**"} |`,
-  );
-  const when = results.measuredAt
-    ? `Measured ${results.measuredAt}${results.machine ? ` on ${results.machine}` : ""}.\n\n`
-    : "";
-  return `${when}${["| figure | value | target | met |", "|---|---|---|---|", ...rows].join("\n")}`;
+/** The benchmark tables from `bench/results.json`, as the last full `npm run bench` wrote it. */
+export function renderBenchMarkdown(results: ResultsFile | null): string {
+  return results === null
+    ? "_No `bench/results.json` yet: run `npm run bench`._"
+    : renderResultsMarkdown(results);
 }
 
 /** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`. */
@@ -58,15 +48,15 @@ export function replaceSection(text: string, name: string, body: string): string
 }
 
 /** Reads `bench/results.json` when it exists. */
-export function readBenchResults(path = "bench/results.json"): BenchResults | null {
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as BenchResults) : null;
+export function readBenchResults(path = "bench/results.json"): ResultsFile | null {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ResultsFile) : null;
 }
 
 /** The README as it should be. */
 export function renderReadme(
   current: string,
   examples: Record<string, AuditEvent>,
-  bench: BenchResults | null,
+  bench: ResultsFile | null,
 ): string {
   let text = replaceSection(current, "config-table", renderConfigTableMarkdown());
   text = replaceSection(text, "error-table", renderErrorTableMarkdown());
