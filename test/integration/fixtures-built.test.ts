@@ -8,39 +8,18 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
+import { type EmulatorControl, emulatorControl, readAuditEvents } from "../helpers/emulator-client.ts";
 import { LOCAL_JIRA_FIELD_MAP, LOCAL_SECRETS, resignFixture } from "../helpers/sign-fixture.ts";
 
 const credentials = { accessKeyId: "fx-ak", accessKeySecret: "fx-secret" };
 let emulator: EnsEmulator;
+let control: EmulatorControl;
 let http: BuiltHandler;
 let queue: BuiltHandler;
 let auditFile: string;
 
 function fixture(path: string): Record<string, any> {
   return JSON.parse(readFileSync(join("events", path), "utf8"));
-}
-
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${emulator.url}/__emulator/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return text === "" ? null : JSON.parse(text);
-}
-
-async function ensCalls(): Promise<number> {
-  const stats = await control("GET", "stats");
-  return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
-}
-
-function auditEvents(): Array<Record<string, any>> {
-  if (!existsSync(auditFile)) return [];
-  return readFileSync(auditFile, "utf8")
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line));
 }
 
 /** Replays an FC 3.0 HTTP event; Standard Webhooks fixtures are re-signed for "now" unless `asStored`. */
@@ -61,6 +40,7 @@ beforeAll(async () => {
     port: 0,
     accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }],
   });
+  control = emulatorControl(emulator.url);
   auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-fx-")), "audit.jsonl");
   const env = {
     ENS_ENDPOINT: emulator.url,
@@ -85,9 +65,9 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await control("POST", "reset");
-  await control("POST", "security-groups", { SecurityGroupId: "sg-demo0001" });
-  await control("POST", "security-groups", { SecurityGroupId: "sg-demo0002" });
+  await control.call("POST", "reset");
+  await control.call("POST", "security-groups", { SecurityGroupId: "sg-demo0001" });
+  await control.call("POST", "security-groups", { SecurityGroupId: "sg-demo0002" });
 });
 
 const httpExpectations: Record<
@@ -115,13 +95,13 @@ describe("http-intake fixtures through the built bundle", () => {
     it(`${name}: ${expected.status}${expected.outcomes ? ` ${expected.outcomes.join(",")}` : ""}`, async () => {
       const stored = fixture(`http/${name}`);
       const event = expected.resign ? resignFixture(stored as never, { nowMs: Date.now() }) : stored;
-      const before = auditEvents().length;
+      const before = readAuditEvents(auditFile).length;
       const answer = await replayHttp(event);
       expect(answer.statusCode, answer.body).toBe(expected.status);
       expect(answer.headers["content-type"]).toMatch(/^application\/json/);
       if (expected.outcomes) {
         expect(answer.json.results.map((r: { outcome: string }) => r.outcome)).toEqual(expected.outcomes);
-        const events = auditEvents().slice(before);
+        const events = readAuditEvents(auditFile).slice(before);
         expect(events.map((e) => e.data.outcome)).toEqual(expected.outcomes);
         expect(answer.json.results.map((r: { auditId: string }) => r.auditId)).toEqual(
           events.map((e) => e.id),
@@ -134,12 +114,12 @@ describe("http-intake fixtures through the built bundle", () => {
           auditId: expect.any(String),
         });
         expect(
-          auditEvents()
+          readAuditEvents(auditFile)
             .slice(before)
             .map((e) => e.data.errorCode),
         ).toEqual(["Unauthorized"]);
       }
-      expect(await ensCalls()).toBe(expected.calls);
+      expect(await control.ensCalls()).toBe(expected.calls);
     });
   }
 
@@ -164,8 +144,8 @@ describe("http-intake fixtures through the built bundle", () => {
     expect(first.json.results[0].outcome).toBe("created");
     expect(again.json.results[0].outcome).toBe("already_exists");
     expect(again.json.results[0].auditId).toBe(first.json.results[0].auditId);
-    const group = await control("GET", "security-groups/sg-demo0001");
-    const group2 = await control("GET", "security-groups/sg-demo0002");
+    const group = await control.call("GET", "security-groups/sg-demo0001");
+    const group2 = await control.call("GET", "security-groups/sg-demo0002");
     expect(group.Permissions.length + group2.Permissions.length).toBe(1);
   });
 
@@ -181,7 +161,7 @@ describe("http-intake fixtures through the built bundle", () => {
     expect(answer.statusCode).toBe(403);
     expect(answer.json.error.code).toMatch(/^Policy\./);
     expect(answer.json.error.guardrail).toBe(answer.json.error.code.slice("Policy.".length));
-    expect(await ensCalls()).toBe(0);
+    expect(await control.ensCalls()).toBe(0);
     const wideTcp = JSON.stringify({
       SecurityGroupId: "sg-demo0001",
       IpProtocol: "tcp",
@@ -189,7 +169,7 @@ describe("http-intake fixtures through the built bundle", () => {
       DestCidrIp: "0.0.0.0/0",
     });
     expect((await replayHttp({ ...event, body: wideTcp, isBase64Encoded: false })).statusCode).toBe(403);
-    expect(await ensCalls()).toBe(0);
+    expect(await control.ensCalls()).toBe(0);
   });
 
   it("answers 400 with the field and the rule for an invalid request", async () => {
@@ -206,7 +186,7 @@ describe("http-intake fixtures through the built bundle", () => {
     expect(answer.json.error.issues).toEqual([
       { path: "PortRange", message: expect.stringContaining("-1/-1") },
     ]);
-    expect(await ensCalls()).toBe(0);
+    expect(await control.ensCalls()).toBe(0);
   });
 });
 
@@ -227,13 +207,13 @@ describe("queue-worker fixtures through the built bundle", () => {
 
   for (const [name, outcomes] of Object.entries(queueExpectations)) {
     it(`${name}: ${outcomes.map((o) => o.join("+")).join(", ")}`, async () => {
-      const before = auditEvents().length;
+      const before = readAuditEvents(auditFile).length;
       const raw = readFileSync(join("events/queue", name));
       const summary = (await queue(raw, createFcContext({ credentials }))) as {
         messages: Array<{ rules: Array<{ outcome: string }> }>;
       };
       expect(summary.messages.map((m) => m.rules.map((r) => r.outcome))).toEqual(outcomes);
-      expect(auditEvents().length - before).toBe(outcomes.flat().length);
+      expect(readAuditEvents(auditFile).length - before).toBe(outcomes.flat().length);
     });
   }
 

@@ -7,19 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout } from "../helpers/capture-stdout.ts";
+import { type EmulatorControl, emulatorControl } from "../helpers/emulator-client.ts";
 
 const credentials = { accessKeyId: "fz-ak", accessKeySecret: "fz-secret" };
 const TOKEN = "fuzz-operator-token";
 let emulator: EnsEmulator;
+let control: EmulatorControl;
 let http: BuiltHandler;
 let queue: BuiltHandler;
-
-async function ensCalls(): Promise<number> {
-  const stats = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as {
-    calls: Record<string, { total: number }>;
-  };
-  return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
-}
 
 const ruleField = fc.constantFrom(
   "SecurityGroupId",
@@ -110,6 +105,7 @@ beforeAll(async () => {
     securityGroups: ["sg-demo0001"],
     accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }],
   });
+  control = emulatorControl(emulator.url);
   const env = {
     ENS_ENDPOINT: emulator.url,
     API_TOKENS: TOKEN,
@@ -132,7 +128,7 @@ describe("fuzz", () => {
     try {
       await fc.assert(
         fc.asyncProperty(path, method, headers, body, fc.boolean(), async (p, m, h, b, base64) => {
-          const before = await ensCalls();
+          const before = await control.ensCalls();
           const answer = (await http(
             httpEvent(p, m, h, b, base64),
             createFcContext({ credentials, functionName: "http-intake" }),
@@ -142,7 +138,7 @@ describe("fuzz", () => {
           };
           expect([200, 400, 401, 403, 404, 405, 409, 413, 415]).toContain(answer.statusCode);
           expect(() => JSON.parse(answer.body)).not.toThrow();
-          const calls = (await ensCalls()) - before;
+          const calls = (await control.ensCalls()) - before;
           if (answer.statusCode !== 200) expect(calls).toBe(0);
           if (calls > 0) expect(h.authorization).toBe(`Bearer ${TOKEN}`);
           expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -182,12 +178,12 @@ describe("fuzz", () => {
     try {
       await fc.assert(
         fc.asyncProperty(queueEvent, async (raw) => {
-          const before = await ensCalls();
+          const before = await control.ensCalls();
           const summary = (await queue(Buffer.from(raw), createFcContext({ credentials }))) as {
             messages: Array<{ rules: Array<{ outcome: string; attempts: number }> }>;
           };
           const rules = summary.messages.flatMap((m) => m.rules);
-          const calls = (await ensCalls()) - before;
+          const calls = (await control.ensCalls()) - before;
           expect(calls).toBe(rules.reduce((sum, r) => sum + r.attempts, 0));
           for (const r of rules) {
             if (r.outcome === "rejected" || r.outcome === "dry_run") expect(r.attempts).toBe(0);

@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout } from "../helpers/capture-stdout.ts";
+import { type EmulatorControl, emulatorControl } from "../helpers/emulator-client.ts";
 
 const credentials = { accessKeyId: "gr-ak", accessKeySecret: "gr-secret" };
 const TOKEN = "guardrail-token";
 let emulator: EnsEmulator;
+let control: EmulatorControl;
 
 const POLICY = {
   version: 1,
@@ -22,13 +24,6 @@ const POLICY = {
   deniedDestinations: [{ cidr: "192.168.0.0/16" }],
   requireTicketFor: ["operator"],
 };
-
-async function ensCalls(): Promise<number> {
-  const stats = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as {
-    calls: Record<string, { total: number }>;
-  };
-  return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
-}
 
 function post(handler: BuiltHandler, body: unknown) {
   const text = JSON.stringify(body);
@@ -60,6 +55,7 @@ beforeAll(async () => {
     securityGroups: ["sg-demo0001", "sg-other0001"],
     accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }],
   });
+  control = emulatorControl(emulator.url);
 });
 
 afterAll(async () => {
@@ -111,9 +107,9 @@ describe("no refused rule reaches ENS", () => {
         fc.asyncProperty(ruleArb, async ({ ports, ...r }) => {
           const hasPorts = r.IpProtocol === "tcp" || r.IpProtocol === "udp";
           const body = { ...r, PortRange: hasPorts ? `${ports[0]}/${ports[0] + ports[1]}` : "-1/-1" };
-          const before = await ensCalls();
+          const before = await control.ensCalls();
           const answer = await post(handler, body);
-          const calls = (await ensCalls()) - before;
+          const calls = (await control.ensCalls()) - before;
           if (answer.statusCode === 403) {
             refusedCount++;
             expect(calls).toBe(0);
@@ -142,7 +138,7 @@ describe("no refused rule reaches ENS", () => {
       API_TOKENS: TOKEN,
       LOG_LEVEL: "error",
     });
-    const before = await ensCalls();
+    const before = await control.ensCalls();
     const capture = captureStdout();
     try {
       const answer = await post(handler, {
@@ -157,6 +153,6 @@ describe("no refused rule reaches ENS", () => {
     } finally {
       capture.stop();
     }
-    expect(await ensCalls()).toBe(before);
+    expect(await control.ensCalls()).toBe(before);
   });
 });

@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
+import { emulatorControl } from "../helpers/emulator-client.ts";
 import { LOCAL_JIRA_FIELD_MAP, LOCAL_SECRETS, resignFixture } from "../helpers/sign-fixture.ts";
 
 const credentials = { accessKeyId: "cv-ak", accessKeySecret: "cv-secret" };
@@ -29,14 +30,7 @@ function normalise(answer: Answer): Answer {
 }
 
 async function resetEmulator(): Promise<void> {
-  const call = (path: string, body?: unknown) =>
-    fetch(`${emulator.url}/__emulator/${path}`, {
-      method: "POST",
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-  await call("reset");
-  await call("security-groups", { SecurityGroupId: "sg-demo0001" });
-  await call("security-groups", { SecurityGroupId: "sg-demo0002" });
+  await emulatorControl(emulator.url).resetWith("sg-demo0001", "sg-demo0002");
 }
 
 async function viaFc3(event: Record<string, any>, requestId: string): Promise<Answer> {

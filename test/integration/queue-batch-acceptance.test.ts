@@ -3,13 +3,14 @@
  * one poison, one already existing, one for a missing group, one with transient errors past its budget — give five
  * audit events with the right outcomes, and the invocation throws only because of the transient one.
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
 import { createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout } from "../helpers/capture-stdout.ts";
+import { emulatorControl, readAuditEvents } from "../helpers/emulator-client.ts";
 
 const credentials = { accessKeyId: "b5-ak", accessKeySecret: "b5-secret" };
 let emulator: EnsEmulator;
@@ -65,19 +66,16 @@ it("five messages, five audit events, and a throw caused by the transient one on
   } finally {
     capture.stop();
   }
-  await fetch(`${emulator.url}/__emulator/faults`, {
-    method: "PUT",
-    body: JSON.stringify({
-      seed: 1,
-      faults: [
-        {
-          action: "AuthorizeSecurityGroupEgress",
-          kind: "error",
-          code: "ens.interface.error",
-          securityGroupId: "sg-flaky0001",
-        },
-      ],
-    }),
+  await emulatorControl(emulator.url).setFaults({
+    seed: 1,
+    faults: [
+      {
+        action: "AuthorizeSecurityGroupEgress",
+        kind: "error",
+        code: "ens.interface.error",
+        securityGroupId: "sg-flaky0001",
+      },
+    ],
   });
   const batch = [
     mnsMessage("msg-new", JSON.stringify(rule("sg-demo0001", 443))),
@@ -86,9 +84,7 @@ it("five messages, five audit events, and a throw caused by the transient one on
     mnsMessage("msg-missing", JSON.stringify(rule("sg-missing0001", 443))),
     mnsMessage("msg-transient", JSON.stringify(rule("sg-flaky0001", 443))),
   ];
-  const before = existsSync(auditFile)
-    ? readFileSync(auditFile, "utf8").split("\n").filter(Boolean).length
-    : 0;
+  const before = readAuditEvents(auditFile).length;
   const run = captureStdout();
   let thrown: Error | undefined;
   try {
@@ -98,11 +94,7 @@ it("five messages, five audit events, and a throw caused by the transient one on
   } finally {
     run.stop();
   }
-  const events = readFileSync(auditFile, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .slice(before)
-    .map((line) => JSON.parse(line));
+  const events = readAuditEvents(auditFile).slice(before);
   const byMessage = Object.fromEntries(events.map((e) => [e.data.deliveryId, e.data]));
   expect(events).toHaveLength(5);
   expect(byMessage["msg-new"]).toMatchObject({ outcome: "created", attempts: 1 });

@@ -8,36 +8,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
+import { type EmulatorControl, emulatorControl, readAuditEvents } from "../helpers/emulator-client.ts";
 
 const MAX_ATTEMPTS = 4;
 const credentials = { accessKeyId: "it-ak", accessKeySecret: "it-secret", securityToken: "it-sts-token" };
 let emulator: EnsEmulator;
+let control: EmulatorControl;
 let handler: BuiltHandler;
 let auditFile: string;
-
-async function control(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${emulator.url}/__emulator/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.ok).toBe(true);
-  const text = await response.text();
-  return text === "" ? null : JSON.parse(text);
-}
-
-async function ensCalls(): Promise<number> {
-  const stats = (await control("GET", "stats")) as { calls: Record<string, { total: number }> };
-  return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
-}
-
-function auditEvents(): Array<Record<string, any>> {
-  if (!existsSync(auditFile)) return [];
-  return readFileSync(auditFile, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line));
-}
 
 async function invoke(body: unknown): Promise<{ result?: any; error?: Error }> {
   try {
@@ -65,6 +43,7 @@ beforeAll(async () => {
       },
     ],
   });
+  control = emulatorControl(emulator.url);
   auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-it-")), "audit.jsonl");
   handler = loadBuiltFunction("queue-worker", {
     ENS_ENDPOINT: emulator.url,
@@ -82,12 +61,12 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await control("POST", "reset");
-  await control("POST", "security-groups", { SecurityGroupId: "sg-demo0001" });
+  await control.call("POST", "reset");
+  await control.call("POST", "security-groups", { SecurityGroupId: "sg-demo0001" });
 });
 
 function lastEvent(): Record<string, any> {
-  const events = auditEvents();
+  const events = readAuditEvents(auditFile);
   const event = events.at(-1);
   expect(event).toBeDefined();
   return event as Record<string, any>;
@@ -97,8 +76,10 @@ describe("built queue-worker against the ENS emulator", () => {
   it("created: one call, rule visible in the group, valid audit event", async () => {
     const { result } = await invoke(rule(443));
     expect(result.messages[0].rules[0]).toMatchObject({ outcome: "created", attempts: 1 });
-    expect(await ensCalls()).toBe(1);
-    const group = (await control("GET", "security-groups/sg-demo0001")) as { Permissions: unknown[] };
+    expect(await control.ensCalls()).toBe(1);
+    const group = (await control.call("GET", "security-groups/sg-demo0001")) as {
+      Permissions: unknown[];
+    };
     expect(group.Permissions).toHaveLength(1);
     const event = lastEvent();
     expect(event).toMatchObject({
@@ -114,7 +95,7 @@ describe("built queue-worker against the ENS emulator", () => {
     await invoke(rule(443));
     const { result } = await invoke(rule(443));
     expect(result.messages[0].rules[0]).toMatchObject({ outcome: "already_exists", attempts: 1 });
-    expect(await ensCalls()).toBe(2);
+    expect(await control.ensCalls()).toBe(2);
     expect(lastEvent().data.errorCode).toBeNull();
   });
 
@@ -125,7 +106,7 @@ describe("built queue-worker against the ENS emulator", () => {
       errorCode: "InvalidRequest",
       attempts: 0,
     });
-    expect(await ensCalls()).toBe(0);
+    expect(await control.ensCalls()).toBe(0);
     expect(lastEvent().data.outcome).toBe("rejected");
   });
 
@@ -136,38 +117,38 @@ describe("built queue-worker against the ENS emulator", () => {
       outcome: "failed",
       errorCode: "InvalidSecurityGroupId.NotFound",
     });
-    expect(await ensCalls()).toBe(1);
+    expect(await control.ensCalls()).toBe(1);
   });
 
   for (const code of ["NoPermission", "InvalidParameter", "MissingParameter", "AuthorizationLimitExceed"]) {
     it(`permanent ${code}: exactly one call, outcome failed, message acknowledged`, async () => {
-      await control("PUT", "faults", {
+      await control.call("PUT", "faults", {
         seed: 1,
         faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code, rate: 1 }],
       });
       const { result, error } = await invoke(rule(8443));
       expect(error).toBeUndefined();
       expect(result.messages[0].rules[0]).toMatchObject({ outcome: "failed", errorCode: code, attempts: 1 });
-      expect(await ensCalls()).toBe(1);
+      expect(await control.ensCalls()).toBe(1);
       expect(lastEvent().data).toMatchObject({ outcome: "failed", errorCode: code, attempts: 1 });
     });
   }
 
   for (const code of ["ens.interface.error", "Throttling.User"]) {
     it(`${code} then success: created after a retry`, async () => {
-      await control("PUT", "faults", {
+      await control.call("PUT", "faults", {
         seed: 1,
         faults: [{ action: "AuthorizeSecurityGroupEgress", kind: "error", code, rate: 1, count: 2 }],
       });
       const { result } = await invoke(rule(9443));
       expect(result.messages[0].rules[0]).toMatchObject({ outcome: "created", attempts: 3 });
-      expect(await ensCalls()).toBe(3);
+      expect(await control.ensCalls()).toBe(3);
       expect(lastEvent().data.ensRequestIds).toHaveLength(3);
     });
   }
 
   it("lost answer then duplicate: created with attempts 2", async () => {
-    await control("PUT", "faults", {
+    await control.call("PUT", "faults", {
       seed: 1,
       faults: [
         {
@@ -181,12 +162,14 @@ describe("built queue-worker against the ENS emulator", () => {
     });
     const { result } = await invoke(rule(7443));
     expect(result.messages[0].rules[0]).toMatchObject({ outcome: "created", attempts: 2 });
-    const group = (await control("GET", "security-groups/sg-demo0001")) as { Permissions: unknown[] };
+    const group = (await control.call("GET", "security-groups/sg-demo0001")) as {
+      Permissions: unknown[];
+    };
     expect(group.Permissions).toHaveLength(1);
   });
 
   it("transient forever: exactly RETRY_MAX_ATTEMPTS calls, outcome failed, and the invocation throws", async () => {
-    await control("PUT", "faults", {
+    await control.call("PUT", "faults", {
       seed: 1,
       faults: [
         { action: "AuthorizeSecurityGroupEgress", kind: "error", code: "ens.interface.error", rate: 1 },
@@ -194,7 +177,7 @@ describe("built queue-worker against the ENS emulator", () => {
     });
     const { error } = await invoke(rule(6443));
     expect(error?.message).toMatch(/redelivery/);
-    expect(await ensCalls()).toBe(MAX_ATTEMPTS);
+    expect(await control.ensCalls()).toBe(MAX_ATTEMPTS);
     expect(lastEvent().data).toMatchObject({
       outcome: "failed",
       errorCode: "ens.interface.error",

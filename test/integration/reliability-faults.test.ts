@@ -10,33 +10,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout } from "../helpers/capture-stdout.ts";
+import { type EmulatorControl, emulatorControl, readAuditEvents } from "../helpers/emulator-client.ts";
 
 const credentials = { accessKeyId: "rel-ak", accessKeySecret: "rel-secret" };
 const TIMEOUT_SECONDS = 4;
 const MESSAGES = 8;
 const MAX_DELIVERIES = 6;
 let emulator: EnsEmulator;
+let control: EmulatorControl;
 let queue: BuiltHandler;
 let auditFile: string;
-
-async function control(method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${emulator.url}/__emulator/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.status).toBeLessThan(300);
-  const text = await response.text();
-  return text === "" ? null : JSON.parse(text);
-}
-
-function auditEvents(): Array<Record<string, any>> {
-  if (!existsSync(auditFile)) return [];
-  return readFileSync(auditFile, "utf8")
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line));
-}
 
 /** An EventBridge MNS batch of `MESSAGES` distinct rules over two groups. */
 function batchEvent(tag: number): Buffer {
@@ -69,6 +52,7 @@ beforeAll(async () => {
     port: 0,
     accessKeys: [{ id: credentials.accessKeyId, secret: credentials.accessKeySecret }],
   });
+  control = emulatorControl(emulator.url);
   auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-rel-")), "audit.jsonl");
   queue = loadBuiltFunction("queue-worker", {
     ENS_ENDPOINT: emulator.url,
@@ -89,9 +73,9 @@ afterAll(async () => {
 
 beforeEach(async () => {
   rmSync(auditFile, { force: true });
-  await control("POST", "reset");
-  await control("POST", "security-groups", { SecurityGroupId: "sg-demo0001" });
-  await control("POST", "security-groups", { SecurityGroupId: "sg-demo0002" });
+  await control.call("POST", "reset");
+  await control.call("POST", "security-groups", { SecurityGroupId: "sg-demo0001" });
+  await control.call("POST", "security-groups", { SecurityGroupId: "sg-demo0002" });
 });
 
 const FAULTS: Array<{ kind: string; code?: string }> = [
@@ -108,7 +92,7 @@ const FAULTS: Array<{ kind: string; code?: string }> = [
 describe("every fault kind, delivered until settled", () => {
   for (const [index, fault] of FAULTS.entries()) {
     it(`${fault.kind}${fault.code ? ` ${fault.code}` : ""}`, async () => {
-      await control("PUT", "faults", {
+      await control.call("PUT", "faults", {
         seed: 7 + index,
         latencyMs: 0,
         faults: [{ action: "AuthorizeSecurityGroupEgress", ...fault, rate: 0.35 }],
@@ -134,7 +118,7 @@ describe("every fault kind, delivered until settled", () => {
         capture.stop();
       }
       expect(settled).toBe(true);
-      const events = auditEvents();
+      const events = readAuditEvents(auditFile);
       expect(events).toHaveLength(deliveries * MESSAGES);
       const terminal = new Set(["created", "already_exists", "failed"]);
       for (const e of events) expect(terminal.has(e.data.outcome)).toBe(true);
@@ -142,8 +126,8 @@ describe("every fault kind, delivered until settled", () => {
       for (const e of lastDelivery) expect(["created", "already_exists"]).toContain(e.data.outcome);
       expect(new Set(lastDelivery.map((e) => e.data.deliveryId)).size).toBe(MESSAGES);
       const groups = [
-        await control("GET", "security-groups/sg-demo0001"),
-        await control("GET", "security-groups/sg-demo0002"),
+        await control.call("GET", "security-groups/sg-demo0001"),
+        await control.call("GET", "security-groups/sg-demo0002"),
       ];
       const rules = groups.flatMap((g) =>
         g.Permissions.map((p: Record<string, unknown>) => JSON.stringify(p)),

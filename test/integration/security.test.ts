@@ -14,6 +14,7 @@ import { signStandardWebhook } from "../../shared/triggers/webhooks/standard-web
 import { type AuditReceiver, startHttpAuditReceiver } from "../helpers/audit-receivers.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout, type StdoutCapture } from "../helpers/capture-stdout.ts";
+import { type EmulatorControl, emulatorControl } from "../helpers/emulator-client.ts";
 
 const secrets = {
   accessKeySecret: "SEC-ak-secret-5f1e0c2b9a",
@@ -32,6 +33,7 @@ const credentials = {
 };
 
 let emulator: EnsEmulator;
+let control: EmulatorControl;
 let receiver: AuditReceiver;
 let http: BuiltHandler;
 let queue: BuiltHandler;
@@ -39,13 +41,6 @@ let auditFile: string;
 let capture: StdoutCapture;
 const answers: string[] = [];
 const signatures: string[] = [];
-
-async function ensCalls(): Promise<number> {
-  const stats = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as {
-    calls: Record<string, { total: number }>;
-  };
-  return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
-}
 
 function event(path: string, body: string, headers: Record<string, string>): Buffer {
   return Buffer.from(
@@ -111,6 +106,7 @@ beforeAll(async () => {
       },
     ],
   });
+  control = emulatorControl(emulator.url);
   receiver = await startHttpAuditReceiver({ secret: secrets.auditHttpSecret });
   auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-sec-")), "audit.jsonl");
   const env = {
@@ -143,35 +139,35 @@ describe("forged, stale and replayed deliveries", () => {
   it("a forged Jira signature makes no ENS call", async () => {
     const body = JSON.stringify(rule(2001));
     const forged = signJiraBody(body, "not-the-secret");
-    const before = await ensCalls();
+    const before = await control.ensCalls();
     expect((await post("/webhooks/jira", body, { "x-hub-signature": forged })).statusCode).toBe(401);
-    expect(await ensCalls()).toBe(before);
+    expect(await control.ensCalls()).toBe(before);
   });
 
   it("a tampered body under a genuine signature makes no ENS call", async () => {
     const signed = JSON.stringify(rule(2002));
     const signature = signJiraBody(signed, secrets.jiraSecret);
     signatures.push(signature.replace(/^sha256=/, ""));
-    const before = await ensCalls();
+    const before = await control.ensCalls();
     const tampered = JSON.stringify({ ...rule(2002), PortRange: "1/65535" });
     expect((await post("/webhooks/jira", tampered, { "x-hub-signature": signature })).statusCode).toBe(401);
-    expect(await ensCalls()).toBe(before);
+    expect(await control.ensCalls()).toBe(before);
   });
 
   it("a stale or future Standard Webhooks delivery makes no ENS call", async () => {
     const body = JSON.stringify(rule(2003));
-    const before = await ensCalls();
+    const before = await control.ensCalls();
     const now = Math.floor(Date.now() / 1000);
     for (const timestamp of [now - 301, now + 301, now - 86_400]) {
       expect(
         (await post("/webhooks/generic", body, standardHeaders("msg_stale", body, timestamp))).statusCode,
       ).toBe(401);
     }
-    expect(await ensCalls()).toBe(before);
+    expect(await control.ensCalls()).toBe(before);
   });
 
   it("a wrong or missing bearer token makes no ENS call, and the 401 says nothing about why", async () => {
-    const before = await ensCalls();
+    const before = await control.ensCalls();
     const bodies = new Set<string>();
     for (const headers of [
       {},
@@ -184,7 +180,7 @@ describe("forged, stale and replayed deliveries", () => {
       bodies.add(JSON.parse(answer.body).error.message);
     }
     expect([...bodies]).toEqual(["authentication failed"]);
-    expect(await ensCalls()).toBe(before);
+    expect(await control.ensCalls()).toBe(before);
   });
 
   it("a replayed webhook creates nothing new", async () => {
