@@ -17,7 +17,7 @@ export interface ResultsFile {
 
 /** Renders the two tables of one results file. */
 export function renderResultsMarkdown(results: ResultsFile): string {
-  const escape = (text: string) => text.replaceAll("|", "\\|");
+  const escapeCell = (text: string) => text.replaceAll("|", "\\|");
   const lines = [
     `Measured ${results.generatedAt} on ${results.machine.cpus} x ${results.machine.cpuModel}, Node.js ${results.machine.node}.`,
     "",
@@ -25,7 +25,7 @@ export function renderResultsMarkdown(results: ResultsFile): string {
     "|---|---|---|---|",
     ...results.targets.map(
       (c) =>
-        `| ${escape(c.figure)} | ${escape(c.value)} | ${escape(c.target)} | ${c.ok ? "yes" : "**no**"} |`,
+        `| ${escapeCell(c.figure)} | ${escapeCell(c.value)} | ${escapeCell(c.target)} | ${c.ok ? "yes" : "**no**"} |`,
     ),
   ];
   if (results.detail.loadCost) {
@@ -34,7 +34,7 @@ export function renderResultsMarkdown(results: ResultsFile): string {
       "| loaded in a fresh `node` process | ms since process start (median) | added to bare node |",
       "|---|---|---|",
       ...results.detail.loadCost.map(
-        (r) => `| ${escape(r.name)} | ${r.medianMs.toFixed(1)} | +${r.addedMs.toFixed(1)} |`,
+        (r) => `| ${escapeCell(r.name)} | ${r.medianMs.toFixed(1)} | +${r.addedMs.toFixed(1)} |`,
       ),
     );
   }

@@ -114,7 +114,8 @@ export function redactText(text: string, secrets: readonly string[]): string {
 }
 
 /** One cheap test for every trigger word of TEXT_PATTERNS: most strings (ids, CIDRs, ports) match none. */
-const MAY_HOLD_SECRET = /whsec_|v1,|authorization|bearer|acs[: ]|fc[: ]|signature|securitytoken|accesskeysecret|access_token|token|password|secret|sha256=|cais/i;
+const MAY_HOLD_SECRET =
+  /whsec_|v1,|authorization|bearer|acs[: ]|fc[: ]|signature|securitytoken|accesskeysecret|access_token|token|password|secret|sha256=|cais/i;
 
 function redactWith(text: string, matcher: RegExp | null): string {
   let out = matcher === null ? text : text.replace(matcher, REDACTED);

@@ -2,7 +2,7 @@
  * Every fixture in `events/` through the built entry points (`dist/<name>/index.js`) against the ENS emulator over
  * loopback: the answer a platform would get, the ENS calls made, and the audit events written.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

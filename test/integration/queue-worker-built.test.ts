@@ -2,7 +2,7 @@
  * Issue 2's acceptance, through the interface a platform uses: the built `dist/queue-worker/index.js`, invoked
  * directly with an FC-like context, against the signature-checking ENS emulator over loopback.
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

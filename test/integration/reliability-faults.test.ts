@@ -3,7 +3,7 @@
  * the platform would stop redelivering, and then every message has exactly one terminal audit outcome per delivery,
  * no rule exists twice, and no invocation overran its deadline.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
