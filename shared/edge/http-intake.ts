@@ -56,6 +56,7 @@ async function answerHttpIntake(
     if (decision.kind === "health") return jsonResponse(200, { status: "ok" }, fcRequestId);
     if (decision.kind === "refused") {
       deps.logger.warn("request refused", {
+        correlationId: decision.deliveryId ?? fcRequestId,
         status: decision.status,
         code: decision.code,
         reason: decision.logReason,

@@ -93,6 +93,10 @@ export async function authorizeEgressRequest(
   if (!parsed.ok) return refuseInvalid(parsed, input.delivery, deps, budget);
 
   const { rules, meta } = parsed.request;
+  // The same correlation id as the audit events (CONTRACT §5), so log lines and events join on it.
+  const log = deps.logger.child({
+    correlationId: meta.TicketId ?? input.delivery.deliveryId ?? input.delivery.fcRequestId,
+  });
   const decisions = rules.map((rule) =>
     evaluatePolicy(rule, { meta, origin: input.delivery.origin }, deps.policy, deps.policyMode),
   );
@@ -104,6 +108,14 @@ export async function authorizeEgressRequest(
     const delivery = await deps.audit.emit([event], { deadline: budget.auditDeadline });
     auditDelivered &&= delivery.delivered;
     results.push(toRuleResult(ruleIndex, rule, settled, policy, event.id));
+    log.info("rule settled", {
+      ruleIndex,
+      securityGroupId: rule.SecurityGroupId,
+      outcome: settled.outcome,
+      errorCode: settled.errorCode,
+      attempts: settled.attempts,
+      auditId: event.id,
+    });
   };
 
   for (const [ruleIndex, rule] of rules.entries()) {
@@ -113,7 +125,12 @@ export async function authorizeEgressRequest(
     } else if (meta.DryRun) {
       await settle(ruleIndex, rule, { ...NO_CALL, outcome: "dry_run" }, policy);
     } else {
-      await settle(ruleIndex, rule, await callEns(rule, input.credentials, deps, budget), policy);
+      await settle(
+        ruleIndex,
+        rule,
+        await callEns(rule, input.credentials, { ...deps, logger: log }, budget),
+        policy,
+      );
     }
   }
   return { results, issues: [], auditDelivered };
@@ -169,6 +186,9 @@ async function refuseInvalid(
     auditEventFor(deps, delivery, parsed.meta, index, rule, settled, null, parsed.issues),
   );
   const audit = await deps.audit.emit(events, { deadline: budget.auditDeadline });
+  deps.logger
+    .child({ correlationId: parsed.meta.TicketId ?? delivery.deliveryId ?? delivery.fcRequestId })
+    .info("request refused as invalid", { issues: parsed.issues.length, auditIds: events.map((e) => e.id) });
   return {
     results: events.map((event, index) =>
       toRuleResult(index, parsed.entries[index] ?? null, settled, null, event.id),

@@ -62,6 +62,20 @@ describe("authorizeEgressRequest", () => {
     expect(audit.events[0]?.data.attempts).toBe(1);
   });
 
+  it("logs each settled rule with the same correlation id as its audit event", async () => {
+    const logger = createMemoryLogger({ fcRequestId: "fc-1" });
+    const { audit, deps } = setup(undefined, { logger });
+    await authorizeEgressRequest(
+      { body: { ...rule, TicketId: "NET-7" }, delivery, credentials },
+      deps,
+      budget,
+    );
+    const line = logger.lines.find((l) => l.message === "rule settled");
+    expect(line?.fields).toMatchObject({ correlationId: "NET-7", fcRequestId: "fc-1", outcome: "created" });
+    expect(audit.events[0]?.correlationid).toBe("NET-7");
+    expect(line?.fields.auditId).toBe(audit.events[0]?.id);
+  });
+
   it("refuses an invalid request without calling ENS and audits it as rejected", async () => {
     const { ens, audit, deps } = setup();
     const result = await authorizeEgressRequest(
