@@ -8,7 +8,7 @@
  * the deadline the caller gives, which the composition root places after the ENS budget.
  */
 import type { AuditEvent, AuditSink, Logger } from "../../ports.ts";
-import { redact, redactText } from "../logger.ts";
+import { redactJson, redactText } from "../logger.ts";
 import { AuditSinkError } from "./audit-sink-error.ts";
 
 /** Backoff of one sink for one event. */
@@ -169,7 +169,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       const failures: AuditDelivery["failures"] = [];
       try {
         // Redact once, before the first write, so every sink receives the very same event.
-        const safe = events.map((event) => redact(event, secrets) as AuditEvent);
+        const safe = events.map((event) => redactJson(event, secrets));
         // The log line comes first and always: it is the record of last resort.
         for (const event of safe) {
           try {

@@ -6,13 +6,14 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuditTrail } from "../../../shared/adapters/audit/audit-trail.ts";
 import { createEventBridgeSink } from "../../../shared/adapters/audit/eventbridge-sink.ts";
 import { createFileSink } from "../../../shared/adapters/audit/file-sink.ts";
 import { createHttpSink } from "../../../shared/adapters/audit/http-sink.ts";
 import { createLogSink } from "../../../shared/adapters/audit/log-sink.ts";
-import { createLogger } from "../../../shared/adapters/logger.ts";
+import { createLogger, redact, redactJson } from "../../../shared/adapters/logger.ts";
 import { buildAuditEvent } from "../../../shared/domain/audit-event.ts";
 import type { AuditSink } from "../../../shared/ports.ts";
 import {
@@ -192,5 +193,53 @@ describe("no secret leaves through any output", () => {
       .catch((e: unknown) => e)) as Error;
     expect(error.message).toContain("HTTP 500");
     expectClean(`${error.message} ${JSON.stringify(error)}`);
+  });
+});
+
+describe("redactJson", () => {
+  const secretList = ["tok-3f9a1c", 'we"ird\\secret', "whsec_c2VjcmV0LWtleQ=="];
+  const word = fc.constantFrom(
+    "tok-3f9a1c",
+    'we"ird\\secret',
+    "api_key",
+    "Bearer abcdefgh12345",
+    "sha256=" + "a".repeat(40),
+    "v1,QUJDREVGR0hJSktMTU5PUA==",
+    "CAIS" + "x".repeat(24),
+    "plain",
+    "10.0.0.0/8",
+    "sg-demo0001",
+    "Pass_Word",
+  );
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small" },
+      word,
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie("value"), { maxLength: 4 }),
+      fc.dictionary(fc.oneof(word, fc.string({ maxLength: 8 })), tie("value"), { maxKeys: 4 }),
+    ),
+  })).value;
+
+  it("takes the fast path for an ordinary event: the very same object comes back", () => {
+    const event = {
+      id: "e1",
+      data: { rule: { SecurityGroupId: "sg-demo0001", DestCidrIp: "10.0.0.0/8" }, reason: "ok" },
+    };
+    expect(redactJson(event, ["tok-3f9a1c"])).toBe(event);
+    const leaky = { ...event, data: { ...event.data, reason: "token is tok-3f9a1c" } };
+    expect(JSON.stringify(redactJson(leaky, ["tok-3f9a1c"]))).not.toContain("tok-3f9a1c");
+  });
+
+  it("gives the same result as redact for any JSON value", () => {
+    fc.assert(
+      fc.property(json, fc.subarray(secretList), (value, secrets) => {
+        expect(redactJson(value, secrets)).toEqual(redact(value, secrets));
+      }),
+      { numRuns: 500, seed: 11 },
+    );
   });
 });
