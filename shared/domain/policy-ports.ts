@@ -2,6 +2,7 @@
  * Destination-port arithmetic for the guardrails: which ports a rule opens, and the `23` / `"135/139"` port
  * notation of the policy document, which reuses the ENS `PortRange` spelling so that one notation serves both.
  */
+import { parsePortRange } from "./port-range.ts";
 import type { EgressRule } from "./types.ts";
 
 /** An inclusive interval of ports, 1-65535. */
@@ -19,23 +20,10 @@ export const ALL_PORTS: PortInterval = { first: 1, last: MAX_PORT };
 /** What a rule opens, port-wise: an interval, no ports at all (icmp, gre), or a `PortRange` that cannot be read. */
 export type RulePorts = { kind: "ports"; ports: PortInterval } | { kind: "none" } | { kind: "invalid" };
 
-const PORT = /^([1-9]\d{0,4})$/;
-
-/** Parses a port number `1`-`65535` written in decimal without leading zeros, or returns null. */
-function parsePort(text: string): number | null {
-  if (!PORT.test(text)) return null;
-  const value = Number(text);
-  return value <= MAX_PORT ? value : null;
-}
-
 /** Parses `first/last` (1-65535, first <= last), the ENS `PortRange` notation for tcp and udp, or returns null. */
 export function parsePortInterval(text: string): PortInterval | null {
-  const parts = text.split("/");
-  if (parts.length !== 2) return null;
-  const first = parsePort(parts[0] ?? "");
-  const last = parsePort(parts[1] ?? "");
-  if (first === null || last === null || first > last) return null;
-  return { first, last };
+  const bounds = parsePortRange(text);
+  return bounds === null ? null : { first: bounds.start, last: bounds.end };
 }
 
 /** Parses a policy port: an integer port, or a `first/last` string; null when it is neither. */
