@@ -7,6 +7,7 @@
  * undelivered audit events make the batch "redeliver": the caller throws only after every message is settled, and
  * redelivery is safe because rules created the first time come back as `already_exists`.
  */
+import { runScheduled } from "../concurrency.ts";
 import type { Credentials, Delivery } from "../ports.ts";
 import {
   type AuthorizeDeps,
@@ -29,51 +30,6 @@ export interface MessageResult {
   result: RequestResult;
   /** True when the platform must deliver this message again. */
   redeliver: boolean;
-}
-
-/**
- * Runs `task` for each item, at most `limit` at once, never two items that share a key at the same time, and
- * items that share a key in input order. A worker never waits on a busy key: it takes the first item whose keys
- * are free instead, so one hot security group cannot idle the whole pool. Keys of items passed over are reserved
- * for the rest of the scan, which keeps the per-key order. Results keep the input order.
- */
-export async function runScheduled<T, R>(
-  items: readonly T[],
-  keysOf: (item: T) => readonly string[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  const pending = items.map((item, index) => ({ item, index, keys: [...new Set(keysOf(item))] }));
-  const busy = new Set<string>();
-  let running = 0;
-  return new Promise<R[]>((resolve, reject) => {
-    const pump = () => {
-      if (pending.length === 0 && running === 0) {
-        resolve(results);
-        return;
-      }
-      const reserved = new Set<string>();
-      for (let i = 0; i < pending.length && running < limit; ) {
-        const entry = pending[i]!;
-        if (entry.keys.some((key) => busy.has(key) || reserved.has(key))) {
-          for (const key of entry.keys) reserved.add(key);
-          i++;
-          continue;
-        }
-        pending.splice(i, 1);
-        running++;
-        for (const key of entry.keys) busy.add(key);
-        task(entry.item, entry.index).then((result) => {
-          results[entry.index] = result;
-          running--;
-          for (const key of entry.keys) busy.delete(key);
-          pump();
-        }, reject);
-      }
-    };
-    pump();
-  });
 }
 
 /** Security group ids a message body names, read defensively before validation (for serialisation only). */

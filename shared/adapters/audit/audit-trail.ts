@@ -7,6 +7,8 @@
  * This retry is not stacked on the ENS retry (STYLE §4): it wraps a different call, the audit write, and it ends at
  * the deadline the caller gives, which the composition root places after the ENS budget.
  */
+
+import { runScheduled } from "../../concurrency.ts";
 import type { AuditEvent, AuditSink, Logger } from "../../ports.ts";
 import { redactJson, redactText } from "../logger.ts";
 import { AuditSinkError } from "./audit-sink-error.ts";
@@ -74,22 +76,6 @@ function describeError(error: unknown): string {
 function isRetryable(error: unknown): boolean {
   // Unknown errors from a custom sink are retried: the attempt count and the deadline still bound them.
   return error instanceof AuditSinkError ? error.retryable : true;
-}
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 /**
@@ -184,19 +170,24 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         }
         await Promise.all(
           options.sinks.map((sink) =>
-            forEachLimited(safe, concurrency, async (event) => {
-              const result = await deliver(sink, event, deadline);
-              if (result.ok) return;
-              failures.push({ sink: sink.name, eventId: event.id, error: result.error });
-              // The whole event, so that it can be replayed from the log if the redelivery never comes.
-              logger.error("audit event not delivered", {
-                sink: sink.name,
-                eventId: event.id,
-                attempts: result.attempts,
-                error: result.error,
-                event,
-              });
-            }),
+            runScheduled(
+              safe,
+              () => [],
+              concurrency,
+              async (event) => {
+                const result = await deliver(sink, event, deadline);
+                if (result.ok) return;
+                failures.push({ sink: sink.name, eventId: event.id, error: result.error });
+                // The whole event, so that it can be replayed from the log if the redelivery never comes.
+                logger.error("audit event not delivered", {
+                  sink: sink.name,
+                  eventId: event.id,
+                  attempts: result.attempts,
+                  error: result.error,
+                  event,
+                });
+              },
+            ),
           ),
         );
       } catch (error) {
