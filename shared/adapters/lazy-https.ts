@@ -5,18 +5,9 @@
 type HttpsModule = typeof import("node:https");
 
 let loading: Promise<HttpsModule> | undefined;
-let loaded: HttpsModule | undefined;
 
 /** Loads `node:https` once; later calls get the same module. */
-export async function loadHttps(): Promise<HttpsModule> {
-  loading ??= import("node:https").then((module) => {
-    loaded = module;
-    return module;
-  });
+export function loadHttps(): Promise<HttpsModule> {
+  loading ??= import("node:https");
   return loading;
-}
-
-/** The module if `loadHttps` already resolved, else undefined (for synchronous fast paths). */
-export function loadedHttps(): HttpsModule | undefined {
-  return loaded;
 }

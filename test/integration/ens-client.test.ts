@@ -3,7 +3,6 @@
  * server checks every signature with the official SDK's utilities, so a request it accepts is one ENS accepts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEnsTransport, type HttpEnsTransport } from "../../shared/adapters/ens/http-ens-transport.ts";
@@ -11,24 +10,9 @@ import { createEnsClient, toEnsParams } from "../../shared/adapters/ens/retrying
 import type { EgressRule } from "../../shared/domain/types.ts";
 import { EnsApiError } from "../../shared/errors.ts";
 import type { Credentials } from "../../shared/ports.ts";
+import { openApiSdk } from "../helpers/openapi-sdk.ts";
 
-interface SdkUtil {
-  getAuthorization(
-    request: {
-      method: string;
-      pathname: string;
-      query: Record<string, string>;
-      headers: Record<string, string>;
-    },
-    algorithm: string,
-    payloadHash: string,
-    accessKeyId: string,
-    accessKeySecret: string,
-  ): string;
-  getRPCSignature(params: Record<string, string>, method: string, secret: string): string;
-}
-const sdkUtil = (createRequire(import.meta.url)("@alicloud/openapi-core") as { OpenApiUtil: SdkUtil })
-  .OpenApiUtil;
+const sdkUtil = openApiSdk.OpenApiUtil;
 
 const CREDENTIALS: Credentials = {
   accessKeyId: "local-ak",

@@ -13,39 +13,10 @@ import { createEnsTransport } from "../../../shared/adapters/ens/http-ens-transp
 import { signRequestV1 } from "../../../shared/adapters/ens/sign-v1.ts";
 import { sha256Hex, signRequestV3 } from "../../../shared/adapters/ens/sign-v3.ts";
 import type { Credentials } from "../../../shared/ports.ts";
+import { ensRpcParams, openApiSdk } from "../../helpers/openapi-sdk.ts";
 
-// The SDK is CommonJS without usable ESM typings; describe only what this test touches.
-interface SdkUtil {
-  getAuthorization(
-    request: {
-      method: string;
-      pathname: string;
-      query: Record<string, string>;
-      headers: Record<string, string>;
-    },
-    algorithm: string,
-    payloadHash: string,
-    accessKeyId: string,
-    accessKeySecret: string,
-  ): string;
-  getRPCSignature(params: Record<string, string>, method: string, secret: string): string;
-  getTimestamp(): string;
-  getNonce(): string;
-  query(input: Record<string, string>): Record<string, string>;
-}
-interface SdkModule {
-  default: new (
-    config: unknown,
-  ) => { callApi(params: unknown, request: unknown, runtime: unknown): Promise<unknown> };
-  OpenApiUtil: SdkUtil;
-  $OpenApiUtil: {
-    Config: new (map: Record<string, unknown>) => unknown;
-    Params: new (map: Record<string, unknown>) => unknown;
-    OpenApiRequest: new (map: Record<string, unknown>) => unknown;
-  };
-}
 const require = createRequire(import.meta.url);
-const sdk = require("@alicloud/openapi-core") as SdkModule;
+const sdk = openApiSdk;
 const dara = require("@darabonba/typescript") as {
   RuntimeOptions: new (map: Record<string, unknown>) => unknown;
 };
@@ -164,18 +135,7 @@ describe("the SDK's real client and our transport on the wire", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const sdkParams = (action: string) =>
-    new sdk.$OpenApiUtil.Params({
-      action,
-      version: "2017-11-10",
-      protocol: "HTTP",
-      pathname: "/",
-      method: "POST",
-      authType: "AK",
-      style: "RPC",
-      reqBodyType: "formData",
-      bodyType: "json",
-    });
+  const sdkParams = (action: string) => new sdk.$OpenApiUtil.Params(ensRpcParams(action));
 
   async function sdkCall(config: Record<string, unknown>, action: string, query: Record<string, string>) {
     const client = new sdk.default(new sdk.$OpenApiUtil.Config({ endpoint, protocol: "HTTP", ...config }));

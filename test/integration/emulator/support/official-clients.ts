@@ -4,6 +4,7 @@
  * default, V1 with `signatureAlgorithm: "v2"`) and `@alicloud/openapi-client` (the older generation).
  */
 import { createRequire } from "node:module";
+import { ensRpcParams } from "../../../helpers/openapi-sdk.ts";
 
 const require = createRequire(import.meta.url);
 // Loaded with require: these are CommonJS packages whose class is `module.exports` or `exports.default`.
@@ -88,17 +89,7 @@ export function openApiCaller(
     ...(v1 ? { signatureAlgorithm: "v2" } : {}),
     ...(runtime.readTimeout ? { readTimeout: runtime.readTimeout } : {}),
   };
-  const rpc = (action: string) => ({
-    action,
-    version: "2017-11-10",
-    protocol: "HTTP",
-    pathname: "/",
-    method: "POST",
-    authType: "AK",
-    style: "RPC",
-    reqBodyType: "formData",
-    bodyType: "json",
-  });
+  const rpc = ensRpcParams;
   if (flavour.startsWith("openapi-core")) {
     const { $OpenApiUtil } = OpenApiCore;
     const client = new OpenApiCore.default(new $OpenApiUtil.Config(config));
