@@ -116,14 +116,13 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
   const serviceName = context.service?.name ?? "ens-egress";
   const region = context.region ?? "unknown";
   const accountId = context.accountId ?? "unknown";
-  const secrets = [...runtime.secrets];
-  if (credentials)
-    secrets.push(
-      credentials.accessKeySecret,
-      ...(credentials.securityToken ? [credentials.securityToken] : []),
-    );
+  // The invocation's STS credentials join the configuration's secrets in every redaction.
+  const stsSecrets = credentials
+    ? [credentials.accessKeySecret, credentials.securityToken ?? ""].filter(Boolean)
+    : [];
+  const secrets = [...runtime.secrets, ...stsSecrets];
   const logger = runtime.logger
-    .withSecrets(secrets)
+    .withSecrets(stsSecrets)
     .child({ fcRequestId: context.requestId, function: functionName });
   const sinks = [...runtime.staticSinks];
   if (config.auditEventBridge) {
