@@ -141,7 +141,7 @@ function article(expected: string): string {
 }
 
 /** ` (given "1024")`: shows what was given, short, so the author finds it; policy documents hold no secrets. */
-function describeInput(input: unknown): string {
+export function describeInput(input: unknown): string {
   if (input === undefined) return "";
   const text = JSON.stringify(input) ?? String(input);
   return ` (given ${text.length > 40 ? `${text.slice(0, 37)}...` : text})`;

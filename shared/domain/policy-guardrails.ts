@@ -4,7 +4,7 @@
  */
 import { type CidrSet, cidrSetContains, createCidrSet, firstAddressOutside } from "./cidr-set.ts";
 import { blockSize, blocksOverlap, formatBlock, formatIpv4, type Ipv4Block, parseCidr } from "./ipv4.ts";
-import type { Policy } from "./policy.ts";
+import type { Policy } from "./policy-default.ts";
 import { PolicyConfigError } from "./policy-error.ts";
 import {
   formatPorts,

@@ -616,6 +616,24 @@ describe("parsePolicy: a policy with a mistake fails with a message that names i
     ["no version", {}, "version", "must be 1"],
     ["wrong version", { version: 2 }, "version", "(given 2)"],
     [
+      "version as a string",
+      { version: "1" },
+      "version",
+      'must be 1, the only policy format this function reads (given "1")',
+    ],
+    [
+      "allow lists as a list",
+      { version: 1, destinationAllowLists: [["10.0.0.0/8"]] },
+      "destinationAllowLists",
+      'must be a JSON object (given [["10.0.0.0/8"]])',
+    ],
+    [
+      "allow list entry of the wrong type",
+      { version: 1, destinationAllowLists: { "sg-a": ["10.0.0.0/8", 7] } },
+      'destinationAllowLists["sg-a"][1]',
+      "must be a string (given 7)",
+    ],
+    [
       "misspelt field",
       { version: 1, maxPortSpn: 10 },
       "maxPortSpn",
