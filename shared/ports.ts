@@ -90,7 +90,8 @@ export interface AuditEvent {
 /** A destination for audit events. `write` resolves once the event is durably accepted, or rejects. */
 export interface AuditSink {
   readonly name: string;
-  write(event: AuditEvent, options: { deadline: number }): Promise<void>;
+  /** `json`, when given, is `JSON.stringify(event)`, already made by the caller: a sink may write it as it is. */
+  write(event: AuditEvent, options: { deadline: number; json?: string | undefined }): Promise<void>;
 }
 
 /** Structured logger; every line carries the FC request id and correlation id via `child`. */

@@ -56,10 +56,19 @@ const SENSITIVE_KEY_SUFFIXES = [
   "credentials",
 ];
 
+// Audit events and log fields use a small, fixed set of names, so the verdicts are remembered: the audit trail
+// asks about every key of every event. The bound keeps hostile key names (a parsed webhook body) from growing it.
+const KEY_VERDICT_LIMIT = 1024;
+const keyVerdicts = new Map<string, boolean>();
+
 /** True when a field with this name holds a secret whatever its value. */
 export function isSensitiveKey(key: string): boolean {
+  const known = keyVerdicts.get(key);
+  if (known !== undefined) return known;
   const normalised = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-  return SENSITIVE_KEY_SUFFIXES.some((suffix) => normalised.endsWith(suffix));
+  const verdict = SENSITIVE_KEY_SUFFIXES.some((suffix) => normalised.endsWith(suffix));
+  if (keyVerdicts.size < KEY_VERDICT_LIMIT) keyVerdicts.set(key, verdict);
+  return verdict;
 }
 
 // Shapes of secrets inside free text (error messages, echoed requests). Each keeps a harmless prefix so a reader
@@ -220,8 +229,11 @@ function hasSensitiveKey(value: unknown, depth = 0): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (depth >= MAX_DEPTH) return true;
   if (Array.isArray(value)) return value.some((item) => hasSensitiveKey(item, depth + 1));
-  for (const [key, item] of Object.entries(value)) {
-    if (isSensitiveKey(key) || hasSensitiveKey(item, depth + 1)) return true;
+  const record = value as Record<string, unknown>;
+  // for...in over own keys rather than Object.entries: no array of pairs per object on the hot path.
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    if (isSensitiveKey(key) || hasSensitiveKey(record[key], depth + 1)) return true;
   }
   return false;
 }
@@ -233,17 +245,32 @@ function hasSensitiveKey(value: unknown, depth = 0): boolean {
  * every invocation's hot path.
  */
 export function redactJson<T>(value: T, secrets: readonly string[]): T {
+  return redactJsonText(value, secrets).value;
+}
+
+/**
+ * `redactJson`, also returning `JSON.stringify` of the result: the check needs the text anyway, and the audit
+ * sinks can write it as it is instead of serialising the event once more. `json` is undefined only for a value
+ * JSON cannot represent at all.
+ */
+export function redactJsonText<T>(
+  value: T,
+  secrets: readonly string[],
+): { value: T; json: string | undefined } {
   const text = JSON.stringify(value);
-  if (text === undefined) return redact(value, secrets) as T;
-  const matcher = secretMatcher(secrets);
-  // A secret that JSON escapes (quotes, backslashes, control characters) would hide from a search of the text.
-  const searchable = secrets.every((secret) => JSON.stringify(secret) === `"${secret}"`);
-  const clean =
-    searchable &&
-    (matcher === null || text.search(matcher) === -1) &&
-    !MAY_HOLD_SECRET.test(text) &&
-    !hasSensitiveKey(value);
-  return clean ? value : (redact(value, secrets) as T);
+  if (text !== undefined) {
+    const matcher = secretMatcher(secrets);
+    // A secret that JSON escapes (quotes, backslashes, control characters) would hide from a search of the text.
+    const searchable = secrets.every((secret) => JSON.stringify(secret) === `"${secret}"`);
+    const clean =
+      searchable &&
+      (matcher === null || text.search(matcher) === -1) &&
+      !MAY_HOLD_SECRET.test(text) &&
+      !hasSensitiveKey(value);
+    if (clean) return { value, json: text };
+  }
+  const redacted = redact(value, secrets) as T;
+  return { value: redacted, json: JSON.stringify(redacted) };
 }
 
 function defaultWrite(line: string): void {

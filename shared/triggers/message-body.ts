@@ -3,7 +3,7 @@
  * trigger sets `IsBase64Decode`, RocketMQ sends text, Kafka a parsed JSON value, text or Base64 depending on the
  * configured value format. So a string is tried as JSON first and as Base64-encoded JSON second.
  */
-import { checkParsedJson, decodeUtf8, parseJsonText } from "./safe-json.ts";
+import { checkJsonText, checkParsedJson, decodeUtf8, parseJsonText } from "./safe-json.ts";
 
 /** A decoded message body, or why it cannot be used (a poison message: the caller acks it as rejected). */
 export type MessageBody = { ok: true; value: unknown } | { ok: false; message: string };
@@ -64,6 +64,17 @@ function decodeParsed(value: unknown, maxBodyBytes: number): MessageBody {
     return poison("the message body cannot be serialised as JSON");
   }
   return bytes > maxBodyBytes ? tooLarge(bytes, maxBodyBytes) : { ok: true, value };
+}
+
+/**
+ * `decodeMessageBody` for a body that is JSON text the caller has already parsed into `value`: the same size,
+ * key and depth checks, without parsing the text a second time.
+ */
+export function decodeJsonTextBody(text: string, value: unknown, maxBodyBytes: number): MessageBody {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > maxBodyBytes) return tooLarge(bytes, maxBodyBytes);
+  const checked = checkJsonText(text, value);
+  return checked.ok ? checked : poison(`the message body ${checked.message}`);
 }
 
 /**

@@ -5,7 +5,7 @@
  * Every message decodes on its own: one poison message never hides the others of its batch.
  */
 import { decodeBatchItem, isCloudEvent, sourceOfData } from "./eventbridge.ts";
-import { decodeMessageBody } from "./message-body.ts";
+import { decodeJsonTextBody, decodeMessageBody } from "./message-body.ts";
 import { decodeMnsTopicEvent, isMnsTopicJsonEvent, isMnsTopicStreamEvent } from "./mns-topic.ts";
 import type { QueueMessage } from "./queue-message.ts";
 import { decodeUtf8 } from "./safe-json.ts";
@@ -50,6 +50,10 @@ export function decodeQueueEvent(event: unknown, maxBodyBytes: number): QueueMes
     return [decodeMnsTopicEvent(value, maxBodyBytes)];
   // A JSON string payload is decoded as a body of its own (JSON or Base64 inside), like a queue message.
   if (typeof value === "string") return [direct(decodeMessageBody(value, maxBodyBytes))];
-  // Re-parse the text so that the direct payload gets the duplicate-key and size checks of any other body.
-  return [direct(decodeMessageBody(text ?? value, maxBodyBytes))];
+  // The direct payload gets the duplicate-key, depth and size checks of any other body, on the text already parsed.
+  return [
+    direct(
+      text !== null ? decodeJsonTextBody(text, value, maxBodyBytes) : decodeMessageBody(value, maxBodyBytes),
+    ),
+  ];
 }

@@ -103,6 +103,14 @@ export function parseJsonText(text: string): SafeJsonResult {
     // The SyntaxError text quotes the input, which may hold anything; the caller gets a fixed phrase instead.
     return refuse("syntax", "is not valid JSON");
   }
+  return checkJsonText(text, value);
+}
+
+/**
+ * The checks of `parseJsonText` for text that `JSON.parse` already turned into `value` (the caller needed the
+ * value first, e.g. to tell what kind of event it is), so the text is not parsed twice.
+ */
+export function checkJsonText(text: string, value: unknown): SafeJsonResult {
   return scanValidJson(text) ?? { ok: true, value };
 }
 

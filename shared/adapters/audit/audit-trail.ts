@@ -10,7 +10,7 @@
 
 import { runScheduled } from "../../concurrency.ts";
 import type { AuditEvent, AuditSink, Logger } from "../../ports.ts";
-import { redactJson, redactText } from "../logger.ts";
+import { redactJsonText, redactText } from "../logger.ts";
 import { AuditSinkError } from "./audit-sink-error.ts";
 
 /** Backoff of one sink for one event. */
@@ -92,7 +92,12 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const { logger } = options;
 
   /** Races a write against the deadline, so a sink that ignores it cannot hold the invocation past it. */
-  const writeBefore = async (sink: AuditSink, event: AuditEvent, deadline: number): Promise<void> => {
+  const writeBefore = async (
+    sink: AuditSink,
+    event: AuditEvent,
+    json: string | undefined,
+    deadline: number,
+  ): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -107,13 +112,18 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       );
     });
     try {
-      await Promise.race([sink.write(event, { deadline }), expired]);
+      await Promise.race([sink.write(event, { deadline, json }), expired]);
     } finally {
       clearTimeout(timer);
     }
   };
 
-  const deliver = async (sink: AuditSink, event: AuditEvent, deadline: number): Promise<Attempted> => {
+  const deliver = async (
+    sink: AuditSink,
+    event: AuditEvent,
+    json: string | undefined,
+    deadline: number,
+  ): Promise<Attempted> => {
     let lastError: unknown = null;
     let attempts = 0;
     while (attempts < Math.max(1, retry.maxAttempts)) {
@@ -130,7 +140,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       }
       attempts += 1;
       try {
-        await writeBefore(sink, event, deadline);
+        await writeBefore(sink, event, json, deadline);
         return { ok: true };
       } catch (error) {
         lastError = error;
@@ -155,11 +165,12 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       const failures: AuditDelivery["failures"] = [];
       try {
         // Redact once, before the first write, so every sink receives the very same event.
-        const safe = events.map((event) => redactJson(event, secrets));
+        // The serialised form comes along, so that no sink has to serialise the event again.
+        const safe = events.map((event) => redactJsonText(event, secrets));
         // The log line comes first and always: it is the record of last resort.
-        for (const event of safe) {
+        for (const { value: event, json } of safe) {
           try {
-            await options.logSink.write(event, { deadline });
+            await options.logSink.write(event, { deadline, json });
           } catch (error) {
             failures.push({
               sink: options.logSink.name,
@@ -174,8 +185,8 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
               safe,
               () => [],
               concurrency,
-              async (event) => {
-                const result = await deliver(sink, event, deadline);
+              async ({ value: event, json }) => {
+                const result = await deliver(sink, event, json, deadline);
                 if (result.ok) return;
                 failures.push({ sink: sink.name, eventId: event.id, error: result.error });
                 // The whole event, so that it can be replayed from the log if the redelivery never comes.

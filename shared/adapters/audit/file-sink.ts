@@ -20,11 +20,14 @@ export function createFileSink(path: string): AuditSink {
   let ready: Promise<unknown> | null = null;
   return {
     name: "file",
-    async write(event: AuditEvent) {
+    async write(event: AuditEvent, options) {
       try {
         ready ??= mkdirAsync(dirname(path), { recursive: true });
         await ready;
-        await appendFileAsync(path, `${JSON.stringify(event)}\n`, { encoding: "utf8", flag: "a" });
+        await appendFileAsync(path, `${options.json ?? JSON.stringify(event)}\n`, {
+          encoding: "utf8",
+          flag: "a",
+        });
       } catch (cause) {
         // A failed mkdir must not stick: the next attempt tries again.
         ready = null;

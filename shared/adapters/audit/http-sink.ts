@@ -55,7 +55,7 @@ export function createHttpSink(options: HttpSinkOptions): AuditSink {
   const target = describeUrl(url);
   return {
     name: "http",
-    async write(event: AuditEvent, { deadline }) {
+    async write(event: AuditEvent, { deadline, json }) {
       const timeoutMs = Math.min(options.timeoutMs, deadline - now());
       if (timeoutMs <= 0) {
         throw new AuditSinkError("DeadlineExceeded", "http sink: no time left before the deadline", {
@@ -63,7 +63,7 @@ export function createHttpSink(options: HttpSinkOptions): AuditSink {
           retryable: false,
         });
       }
-      const body = JSON.stringify(event);
+      const body = json ?? JSON.stringify(event);
       const timestamp = Math.floor(now() / 1000);
       const result = await postWithTimeout({
         sink: "http",

@@ -19,8 +19,8 @@ function writeStdout(line: string): void {
 export function createLogSink(write: (line: string) => void = writeStdout): AuditSink {
   return {
     name: "log",
-    async write(event: AuditEvent) {
-      write(JSON.stringify(event));
+    async write(event: AuditEvent, options) {
+      write(options.json ?? JSON.stringify(event));
     },
   };
 }

@@ -2,7 +2,8 @@
  * Alibaba Cloud signature V3 (ACS3-HMAC-SHA256), REFERENCE §2.3: the scheme the official TypeScript SDK uses by
  * default, also for RPC products such as ENS. Pure: date and nonce are inputs, so vectors reproduce exactly.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { sha256Hex } from "../../domain/sha256.ts";
 import type { Credentials } from "../../ports.ts";
 import { percentEncode } from "./sign-v1.ts";
 
@@ -10,9 +11,7 @@ import { percentEncode } from "./sign-v1.ts";
 export const ACS3_ALGORITHM = "ACS3-HMAC-SHA256";
 
 /** Hex SHA-256 of a UTF-8 string (the `x-acs-content-sha256` value). */
-export function sha256Hex(data: string): string {
-  return createHash("sha256").update(data, "utf8").digest("hex");
-}
+export { sha256Hex };
 
 /** Canonical query string: encoded names and values, sorted by encoded name, `k=v` joined by `&`; empty value -> `k=`. */
 export function canonicalizeQueryV3(query: Record<string, string>): string {

@@ -271,4 +271,27 @@ describe("createAuditTrail", () => {
     expect(ctx.logLines[0]).not.toContain("tok-9f8e7d6c");
     expect(JSON.parse(seen[0] ?? "{}").id).toBe(leaky.id);
   });
+  it("hands every sink the JSON of the event it receives, redacted or not, so none serialises it again", async () => {
+    const received: Array<{ event: AuditEvent; json: string | undefined }> = [];
+    const recorder: AuditSink = {
+      name: "recorder",
+      async write(event, options) {
+        received.push({ event, json: options.json });
+      },
+    };
+    const ctx = setup([recorder], { secrets: ["tok-9f8e7d6c"] });
+    const leaky = buildAuditEvent({
+      source: "s",
+      time: new Date(0),
+      delivery: DELIVERY,
+      data: { ...DECISIONS.failed, errorMessage: "gateway said: bad token tok-9f8e7d6c" },
+    });
+    await ctx.trail.emit([EVENTS[0] as AuditEvent, leaky], { deadline: ctx.clock.now() + 1000 });
+    expect(received).toHaveLength(2);
+    for (const { event, json } of received) expect(json).toBe(JSON.stringify(event));
+    // The clean event goes through untouched (the fast path); the leaky one is a redacted copy.
+    expect(received[0]?.event).toBe(EVENTS[0]);
+    expect(received[1]?.json).not.toContain("tok-9f8e7d6c");
+    expect(ctx.logLines).toEqual(received.map(({ json }) => json));
+  });
 });
