@@ -1,20 +1,21 @@
 /**
  * `npm run bench` (CONTRACT §6). The npm script builds `dist/` first; this file snapshots the bundles, starts the
- * ENS emulator in this process, measures every figure in child processes against it, prints the table and writes
- * `bench/results.json`, exiting 1 when a target is missed. `BENCH_QUICK=1` runs a small version (< 60 s) that
- * only proves the harness works and writes `bench/results.quick.json` (never failing on targets). Two switches for
- * investigating, both of which write no results file: `BENCH_ONLY=overhead,cold,batch,retry,load` runs some
- * phases; `BENCH_DIST=<dir>` measures the bundles of another build laid out like `dist/` (a candidate fix).
+ * ENS emulator in a process of its own, measures every figure in child processes against it, prints the table
+ * and writes `bench/results.json`, exiting 1 when a target is missed. `BENCH_QUICK=1` runs a small version
+ * (< 60 s) that only proves the harness works and writes `bench/results.quick.json` (never failing on targets).
+ * Two switches for investigating, both of which write no results file:
+ * `BENCH_ONLY=overhead,cold,batch,retry,load` runs some phases; `BENCH_DIST=<dir>` measures the bundles of
+ * another build laid out like `dist/` (a candidate fix).
  */
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startEnsEmulator } from "../local/ens-emulator/index.ts";
 import { measureBatch } from "./batch.ts";
 import { measureColdStart } from "./cold-start.ts";
 import { measureBundle } from "./lib/bundle-size.ts";
 import { snapshotBundles } from "./lib/bundle-snapshot.ts";
 import { buildChildScripts } from "./lib/children.ts";
 import { createEmulatorControl } from "./lib/emulator-control.ts";
+import { startEmulatorProcess } from "./lib/emulator-process.ts";
 import { formatTable } from "./lib/report.ts";
 import { type BenchRun, composeResults } from "./lib/results.ts";
 import { round } from "./lib/stats.ts";
@@ -70,8 +71,9 @@ async function measure(): Promise<BenchRun> {
     loadCost: null,
   };
   const scripts = await buildChildScripts(root);
-  // The emulator lives in this process; the code under test runs in children, so each has its own core.
-  const emulator = await startEnsEmulator({ port: 0, host: "127.0.0.1", ruleQuota: 1_000_000 });
+  // The emulator runs in a process of its own and the code under test in children: nothing of the harness shares
+  // an event loop with either (bench/lib/emulator-process.ts).
+  const emulator = await startEmulatorProcess(root, ["--host", "127.0.0.1", "--rule-quota", "1000000"]);
   const control = createEmulatorControl(emulator.url);
   const common = { scripts, bundle: snapshot.bundle("queue-worker"), ensUrl: emulator.url, control };
   try {
@@ -114,7 +116,7 @@ async function measure(): Promise<BenchRun> {
   } finally {
     scripts.remove();
     snapshot.remove();
-    await emulator.close();
+    await emulator.stop();
   }
   return run;
 }

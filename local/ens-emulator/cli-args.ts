@@ -7,7 +7,7 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --port <p>              port on 127.0.0.1 (default 0: a free port)
   --host <addr>           address to bind (default 127.0.0.1)
   --seed <n>              PRNG seed for faults and jitter (default 1)
-  --latency-ms <ms>       latency added to every ENS call (default 0)
+  --latency-ms <ms>       time from a call's arrival to its answer (default 0)
   --jitter-ms <ms>        extra random latency, 0..ms (default 0)
   --access-key <spec>     id:secret[:securityToken]; repeatable or comma-separated
                           (default ENS_EMULATOR_ACCESS_KEYS, else local-ak:local-secret)

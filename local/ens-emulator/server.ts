@@ -71,6 +71,7 @@ export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
         });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const receivedAt = performance.now();
     const url = req.url ?? "/";
     const path = url.split("?", 1)[0] ?? "/";
     const body = await readBody(req);
@@ -94,7 +95,7 @@ export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
       headersDistinct: req.headersDistinct,
       body,
     });
-    const outcome = await handleApiRequest(core, request, sleep);
+    const outcome = await handleApiRequest(core, request, sleep, receivedAt);
     if (closing) return;
     if (outcome.kind === "reset") {
       req.socket.resetAndDestroy();

@@ -197,6 +197,26 @@ describe("determinism and latency", () => {
     expect(answered).toBe(false);
   });
 
+  it("answers latencyMs after a call arrived, its own work included; the action takes effect on arrival", async () => {
+    const slow = await startTestEmulator({ securityGroups: [GROUP], latencyMs: 400 });
+    const slowCaller = createCaller("openapi-core V3", slow.url, PLAIN);
+    try {
+      const started = performance.now();
+      const pending = slowCaller.call(ACTION, rule(7000));
+      // Well before the answer leaves, the rule is already stored: ENS applied it; the answer is still on its way.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const group = await control(slow, "GET", `security-groups/${GROUP}`);
+      expect(group.body.Permissions).toHaveLength(1);
+      await pending;
+      const elapsed = performance.now() - started;
+      // Never sooner than the latency; the bound above only catches a delay added on top of it twice.
+      expect(elapsed).toBeGreaterThanOrEqual(395);
+      expect(elapsed).toBeLessThan(790);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("faults never touch the control API", async () => {
     await setFaults({ faults: [{ kind: "reset" }, { kind: "timeout" }] });
     expect((await control(emulator, "GET", "stats")).status).toBe(200);
