@@ -47,3 +47,33 @@ export async function runScheduled<T, R>(
     pump();
   });
 }
+
+/** A counting semaphore: `run` starts a task when one of `limit` permits is free, in the order of the calls. */
+export interface Semaphore {
+  run<R>(task: () => Promise<R>): Promise<R>;
+}
+
+/**
+ * Creates a semaphore with `limit` permits (at least 1). A released permit goes straight to the longest waiter, so
+ * its task starts in the next microtask, before the task that released the permit carries on.
+ */
+export function createSemaphore(limit: number): Semaphore {
+  let free = Math.max(1, Math.floor(limit));
+  const waiters: Array<() => void> = [];
+  const release = () => {
+    const next = waiters.shift();
+    if (next) next();
+    else free++;
+  };
+  return {
+    async run(task) {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiters.push(resolve));
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    },
+  };
+}

@@ -108,7 +108,8 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
   {
     name: "QUEUE_CONCURRENCY",
     default: "8",
-    meaning: "Messages of one batch processed at once (serialised per security group).",
+    meaning:
+      "ENS calls in flight at once per batch; twice as many messages are validated or audited meanwhile (serialised per security group).",
   },
   {
     name: "AUDIT_SOURCE",

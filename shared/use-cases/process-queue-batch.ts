@@ -1,14 +1,20 @@
 /**
- * Processes a batch of queue messages: each message independently, at most `concurrency` at once, and messages
- * that touch the same security group one after another (ENS evaluates rules per group; serialising avoids racing
- * two changes to one group and keeps `already_exists` answers deterministic on redelivery).
+ * Processes a batch of queue messages: each message independently, at most `concurrency` ENS calls in flight, and
+ * messages that touch the same security group one after another (ENS evaluates rules per group; serialising avoids
+ * racing two changes to one group and keeps `already_exists` answers deterministic on redelivery).
+ *
+ * Twice as many messages as ENS call slots are in progress, and a message whose call has returned yields to the
+ * answers already waiting before it writes its audit event: a returning call hands its slot at once to a message
+ * that is validated and ready, instead of holding it through its own audit write and the next message's
+ * validation. Measured on the batch benchmark, interleaved with the previous build: 96-97.5 % of the bare-call
+ * rate instead of 94-96 %.
  *
  * Poison, invalid, refused and permanently failed messages are audited and acknowledged. Transient failures and
  * undelivered audit events make the batch "redeliver": the caller throws only after every message is settled, and
  * redelivery is safe because rules created the first time come back as `already_exists`.
  */
-import { runScheduled } from "../concurrency.ts";
-import type { Credentials, Delivery } from "../ports.ts";
+import { createSemaphore, runScheduled } from "../concurrency.ts";
+import type { Credentials, Delivery, EnsClient } from "../ports.ts";
 import {
   type AuthorizeDeps,
   authorizeEgressRequest,
@@ -44,6 +50,14 @@ export function securityGroupsOf(body: unknown): string[] {
   });
 }
 
+/** Messages in progress per ENS call slot: one waiting for ENS, one being prepared or audited. */
+const MESSAGES_PER_SLOT = 2;
+
+/** Resolves in the event loop's check phase, after the I/O callbacks (other ENS answers) already waiting. */
+function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Settles every message of a batch; never throws for a message's own failure. */
 export async function processQueueBatch(
   messages: readonly BatchMessage[],
@@ -52,7 +66,16 @@ export async function processQueueBatch(
   budget: InvocationBudget,
 ): Promise<MessageResult[]> {
   const keysOf = (message: BatchMessage) => (message.body.ok ? securityGroupsOf(message.body.value) : []);
-  return runScheduled(messages, keysOf, context.concurrency, async (message) => {
+  const slots = createSemaphore(context.concurrency);
+  const ens: EnsClient = {
+    async authorizeSecurityGroupEgress(rule, call) {
+      const result = await slots.run(() => deps.ens.authorizeSecurityGroupEgress(rule, call));
+      await afterPendingIo();
+      return result;
+    },
+  };
+  const inProgress = Math.max(1, context.concurrency) * MESSAGES_PER_SLOT;
+  return runScheduled(messages, keysOf, inProgress, async (message) => {
     const delivery: Delivery = {
       trigger: message.trigger,
       origin: message.trigger === "invoke" ? "operator" : "queue",
@@ -60,7 +83,7 @@ export async function processQueueBatch(
       fcRequestId: context.fcRequestId,
     };
     const log = deps.logger.child({ deliveryId: message.messageId, trigger: message.trigger });
-    const messageDeps = { ...deps, logger: log };
+    const messageDeps = { ...deps, ens, logger: log };
     let result: RequestResult;
     if (!message.body.ok) {
       log.warn("poison message acknowledged", { reason: message.body.message });

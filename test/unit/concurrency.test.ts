@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runScheduled } from "../../shared/concurrency.ts";
+import { createSemaphore, runScheduled } from "../../shared/concurrency.ts";
 
 describe("runScheduled", () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,5 +95,64 @@ describe("runScheduled", () => {
         async () => 1,
       ),
     ).resolves.toEqual([]);
+  });
+});
+
+describe("createSemaphore", () => {
+  const deferred = () => {
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+
+  it("runs at most `limit` tasks at once and hands a freed permit to the longest waiter", async () => {
+    const slots = createSemaphore(2);
+    const gates = [deferred(), deferred(), deferred(), deferred()];
+    const started: number[] = [];
+    const runs = gates.map((gate, index) =>
+      slots.run(async () => {
+        started.push(index);
+        await gate.promise;
+        return index;
+      }),
+    );
+    await Promise.resolve();
+    expect(started).toEqual([0, 1]);
+    gates[1]!.resolve();
+    await runs[1];
+    await Promise.resolve();
+    expect(started).toEqual([0, 1, 2]);
+    gates[0]!.resolve();
+    gates[2]!.resolve();
+    gates[3]!.resolve();
+    expect(await Promise.all(runs)).toEqual([0, 1, 2, 3]);
+    expect(started).toEqual([0, 1, 2, 3]);
+  });
+
+  it("frees the permit when a task fails, and passes the failure on", async () => {
+    const slots = createSemaphore(1);
+    await expect(slots.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await slots.run(async () => "next")).toBe("next");
+  });
+
+  it("treats a limit below one as one", async () => {
+    const slots = createSemaphore(0);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      [1, 2, 3].map(() =>
+        slots.run(async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running--;
+        }),
+      ),
+    );
+    expect(peak).toBe(1);
   });
 });

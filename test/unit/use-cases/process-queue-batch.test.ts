@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../../shared/domain/policy.ts";
+import type { EnsClient } from "../../../shared/ports.ts";
 import type { AuthorizeDeps } from "../../../shared/use-cases/authorize-egress-request.ts";
 import {
   type BatchMessage,
@@ -109,6 +110,44 @@ describe("processQueueBatch", () => {
       budget,
     );
     expect(results[0]?.redeliver).toBe(true);
+  });
+});
+
+describe("processQueueBatch: ENS call slots", () => {
+  it("keeps at most `concurrency` ENS calls in flight, and frees a slot before the finished message's audit", async () => {
+    const journal: string[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const ens: EnsClient = {
+      async authorizeSecurityGroupEgress(r) {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        journal.push(`call ${r.SecurityGroupId}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        journal.push(`answer ${r.SecurityGroupId}`);
+        return { outcome: "created", attempts: 1, ensRequestIds: ["r"], error: null };
+      },
+    };
+    const d = deps(ens as ReturnType<typeof createFakeEnsClient>);
+    const emit = d.audit.emit.bind(d.audit);
+    d.audit.emit = async (events, options) => {
+      journal.push(`audit ${events[0]?.subject}`);
+      return emit(events, options);
+    };
+    const groups = Array.from({ length: 12 }, (_, i) => `sg-slot${String(i).padStart(4, "0")}`);
+    const results = await processQueueBatch(
+      groups.map((sg, i) => message(`m${i}`, rule(sg))),
+      { fcRequestId: "fc", credentials, concurrency: 3 },
+      d,
+      budget,
+    );
+    expect(results.every((r) => r.result.results[0]?.outcome === "created")).toBe(true);
+    expect(peak).toBe(3);
+    // The fourth call goes out as soon as the first answer is in, before the first message writes its audit event.
+    const firstAnswer = journal.indexOf(`answer ${groups[0]}`);
+    expect(journal.indexOf(`call ${groups[3]}`)).toBeGreaterThan(firstAnswer);
+    expect(journal.indexOf(`call ${groups[3]}`)).toBeLessThan(journal.indexOf(`audit ${groups[0]}`));
   });
 });
 
