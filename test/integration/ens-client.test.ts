@@ -104,7 +104,8 @@ function handle(req: IncomingMessage, res: ServerResponse) {
     return;
   }
   if (fault === "html-502") {
-    res.writeHead(502, { "content-type": "text/html" });
+    // A gateway page: no JSON body, the request id only in a header (written in mixed case, as proxies do).
+    res.writeHead(502, { "content-type": "text/html", "X-Acs-Request-Id": "GW-502-1" });
     return res.end("<html><body>Bad Gateway</body></html>");
   }
   if (fault === "text-200") {
@@ -254,7 +255,11 @@ describe("ENS client over HTTP (V3)", () => {
       const error = await transport()
         .call("AuthorizeSecurityGroupEgress", toEnsParams(RULE), CREDENTIALS, new AbortController().signal)
         .catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "InvalidResponse", httpStatus: fault === "html-502" ? 502 : 200 });
+      expect(error).toMatchObject({
+        code: "InvalidResponse",
+        httpStatus: fault === "html-502" ? 502 : 200,
+        requestId: fault === "html-502" ? "GW-502-1" : null,
+      });
       expect((error as Error).message).toMatch(
         /not a JSON object \(content-type text\/(html|plain), \d+ bytes\)/,
       );

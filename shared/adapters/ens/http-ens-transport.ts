@@ -89,9 +89,17 @@ function stringField(body: Record<string, unknown>, ...names: string[]): string 
   return null;
 }
 
+/**
+ * One response header (`name` in lower case), the first if it repeats. Read from `rawHeaders` because Node builds
+ * `res.headers` lazily, for every header at once, on first access: work the hot path does not need for two values.
+ */
 function headerValue(res: IncomingMessage, name: string): string | null {
-  const value = res.headers[name];
-  return typeof value === "string" && value !== "" ? value : null;
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1] || null;
+  }
+  return null;
 }
 
 /** Turns a complete HTTP answer into an `EnsAnswer`, or throws the `EnsApiError` it describes. */
