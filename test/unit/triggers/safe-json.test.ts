@@ -21,6 +21,33 @@ function hasForbiddenKey(value: unknown): boolean {
 }
 
 describe("parseJsonText", () => {
+  it("refuses as syntax exactly the texts JSON.parse refuses (the no-exception shortcut agrees)", () => {
+    const jsonParses = (text: string) => {
+      try {
+        JSON.parse(text);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const texts = fc.oneof(
+      fc.string(),
+      fc.base64String(),
+      fc.json(),
+      fc.json().map((json) => Buffer.from(json).toString("base64")),
+      fc
+        .tuple(fc.constantFrom(" ", "\t", "\n", "\r", "\u00a0", "\ufeff"), fc.json())
+        .map(([ws, json]) => ws + json),
+    );
+    fc.assert(
+      fc.property(texts, (text) => {
+        const result = parseJsonText(text);
+        expect(!result.ok && result.refusal === "syntax").toBe(!jsonParses(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("parses ordinary JSON", () => {
     expect(parseJsonText('{"a":[1,{"b":"c"}],"d":null}')).toEqual({
       ok: true,
