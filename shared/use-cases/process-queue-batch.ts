@@ -67,13 +67,17 @@ export async function processQueueBatch(
 ): Promise<MessageResult[]> {
   const keysOf = (message: BatchMessage) => (message.body.ok ? securityGroupsOf(message.body.value) : []);
   const slots = createSemaphore(context.concurrency);
-  const ens: EnsClient = {
-    async authorizeSecurityGroupEgress(rule, call) {
-      const result = await slots.run(() => deps.ens.authorizeSecurityGroupEgress(rule, call));
-      await afterPendingIo();
-      return result;
-    },
-  };
+  // A lone message has no neighbour to make way for: it goes straight to ENS and on to its audit event.
+  const ens: EnsClient =
+    messages.length < 2
+      ? deps.ens
+      : {
+          async authorizeSecurityGroupEgress(rule, call) {
+            const result = await slots.run(() => deps.ens.authorizeSecurityGroupEgress(rule, call));
+            await afterPendingIo();
+            return result;
+          },
+        };
   const inProgress = Math.max(1, context.concurrency) * MESSAGES_PER_SLOT;
   return runScheduled(messages, keysOf, inProgress, async (message) => {
     const delivery: Delivery = {
