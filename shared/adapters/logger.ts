@@ -239,19 +239,11 @@ function hasSensitiveKey(value: unknown, depth = 0): boolean {
 }
 
 /**
- * `redact` for plain JSON data (audit events): when the serialised value holds no known secret, no text a
- * redaction pattern reacts to and no sensitive key, the value is returned as it is, without the deep copy. Same
- * result as `redact` either way (a property test checks it); most events take the fast path, which matters on
- * every invocation's hot path.
- */
-export function redactJson<T>(value: T, secrets: readonly string[]): T {
-  return redactJsonText(value, secrets).value;
-}
-
-/**
- * `redactJson`, also returning `JSON.stringify` of the result: the check needs the text anyway, and the audit
- * sinks can write it as it is instead of serialising the event once more. `json` is undefined only for a value
- * JSON cannot represent at all.
+ * `redact` for plain JSON data (audit events), also returning `JSON.stringify` of the result. When the serialised
+ * value holds no known secret, no text a redaction pattern reacts to and no sensitive key, the value comes back as
+ * it is, without the deep copy, and with the JSON the check made anyway, so the audit sinks need not serialise it
+ * again. Same value as `redact` either way (a property test checks it); most events take this fast path, which
+ * matters on every invocation's hot path. `json` is undefined only for a value JSON cannot represent at all.
  */
 export function redactJsonText<T>(
   value: T,

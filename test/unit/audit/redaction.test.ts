@@ -13,7 +13,7 @@ import { createEventBridgeSink } from "../../../shared/adapters/audit/eventbridg
 import { createFileSink } from "../../../shared/adapters/audit/file-sink.ts";
 import { createHttpSink } from "../../../shared/adapters/audit/http-sink.ts";
 import { createLogSink } from "../../../shared/adapters/audit/log-sink.ts";
-import { createLogger, redact, redactJson } from "../../../shared/adapters/logger.ts";
+import { createLogger, redact, redactJsonText } from "../../../shared/adapters/logger.ts";
 import { buildAuditEvent } from "../../../shared/domain/audit-event.ts";
 import type { AuditSink } from "../../../shared/ports.ts";
 import {
@@ -196,7 +196,7 @@ describe("no secret leaves through any output", () => {
   });
 });
 
-describe("redactJson", () => {
+describe("redactJsonText", () => {
   const secretList = ["tok-3f9a1c", 'we"ird\\secret', "whsec_c2VjcmV0LWtleQ=="];
   const word = fc.constantFrom(
     "tok-3f9a1c",
@@ -229,15 +229,20 @@ describe("redactJson", () => {
       id: "e1",
       data: { rule: { SecurityGroupId: "sg-demo0001", DestCidrIp: "10.0.0.0/8" }, reason: "ok" },
     };
-    expect(redactJson(event, ["tok-3f9a1c"])).toBe(event);
+    expect(redactJsonText(event, ["tok-3f9a1c"])).toEqual({ value: event, json: JSON.stringify(event) });
+    expect(redactJsonText(event, ["tok-3f9a1c"]).value).toBe(event);
     const leaky = { ...event, data: { ...event.data, reason: "token is tok-3f9a1c" } };
-    expect(JSON.stringify(redactJson(leaky, ["tok-3f9a1c"]))).not.toContain("tok-3f9a1c");
+    const redacted = redactJsonText(leaky, ["tok-3f9a1c"]);
+    expect(redacted.json).not.toContain("tok-3f9a1c");
+    expect(redacted.json).toBe(JSON.stringify(redacted.value));
   });
 
-  it("gives the same result as redact for any JSON value", () => {
+  it("gives the same result as redact for any JSON value, and that result's JSON", () => {
     fc.assert(
       fc.property(json, fc.subarray(secretList), (value, secrets) => {
-        expect(redactJson(value, secrets)).toEqual(redact(value, secrets));
+        const result = redactJsonText(value, secrets);
+        expect(result.value).toEqual(redact(value, secrets));
+        expect(result.json).toBe(JSON.stringify(result.value));
       }),
       { numRuns: 500, seed: 11 },
     );
