@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
+import { BENCH_BUILD } from "./lib/children.ts";
 import { median, round } from "./lib/stats.ts";
 
 /** One candidate: a label and the module specifier (or absolute path) to `require`; null = bare `node -e 0`. */
@@ -50,12 +51,7 @@ export async function schemaProbeCandidates(root: string, outdir: string): Promi
     await build({
       stdin: { contents: SCHEMA_PROBE(probe.module), resolveDir: root, loader: "ts" },
       outfile: join(outdir, probe.file),
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      format: "cjs",
-      minify: true,
-      logLevel: "error",
+      ...BENCH_BUILD,
     });
   }
   return probes.map((probe) => ({ name: probe.name, specifier: join(outdir, probe.file) }));

@@ -31,6 +31,16 @@ export class ChildProcessError extends Error {
   }
 }
 
+/** How the bench bundles its own scripts: one minified CommonJS file for node20, like the functions. */
+export const BENCH_BUILD = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  minify: true,
+  logLevel: "error",
+} as const;
+
 /** Bundles every child script once per bench run (minified like the functions, so both sides are equal). */
 export async function buildChildScripts(root: string): Promise<ChildScripts> {
   const outdir = mkdtempSync(join(tmpdir(), "ens-egress-bench-"));
@@ -40,12 +50,7 @@ export async function buildChildScripts(root: string): Promise<ChildScripts> {
     ),
     outdir,
     outExtension: { ".js": ".cjs" },
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    minify: true,
-    logLevel: "error",
+    ...BENCH_BUILD,
   });
   return {
     dir: outdir,

@@ -34,9 +34,11 @@ export function errorBody(
 }
 
 /**
- * Runs one business request through the gateway's steps: route, action and version, authentication,
- * permission, fault draw, latency, the action itself, and commit-then-error. Stats count every call whose
- * action name could be read.
+ * Runs one business request: decides its answer at once (`decideApiRequest`), then holds the answer until
+ * `latencyMs` (+ jitter) after the call arrived. Latency applies to every business call, refused or not, as a slow
+ * network would. The emulator's own work (signature checks, the action) is part of the latency a client sees,
+ * never added on top of it, so a benchmark at "20 ms" measures calls of 20 ms however busy the emulator is; the
+ * action therefore takes effect at arrival, before the answer travels back.
  */
 export async function handleApiRequest(
   core: EmulatorCore,
@@ -44,6 +46,17 @@ export async function handleApiRequest(
   sleep: (ms: number) => Promise<void>,
   receivedAt: number = performance.now(),
 ): Promise<ApiOutcome> {
+  const delayMs = core.faults().delayMs();
+  const outcome = decideApiRequest(core, request);
+  await sleep(receivedAt + delayMs - performance.now());
+  return outcome;
+}
+
+/**
+ * The gateway's steps, in order: route, action and version, authentication, permission, fault draw, the action
+ * itself, and commit-then-error. Stats count every call whose action name could be read.
+ */
+function decideApiRequest(core: EmulatorCore, request: ApiRequest): ApiOutcome {
   const requestId = randomUUID().toUpperCase();
   const hostId = request.headerValues("host")[0] ?? "ens.aliyuncs.com";
   const target = callTarget(request);
@@ -51,54 +64,42 @@ export async function handleApiRequest(
   const record = (code: string | null) => {
     if (countable) core.stats.record(countable, code);
   };
-  // Latency applies to every business call, refused or not, as a slow network would. The answer leaves
-  // `delayMs` after the call arrived: the emulator's own work (signature checks, the action) is part of the
-  // latency a client sees, never added on top of it, so a benchmark at "20 ms" measures calls of 20 ms
-  // however busy the emulator is. The action therefore takes effect at arrival, before the answer travels back.
-  const delayMs = core.faults().delayMs();
-  const outcome = decide();
-  await sleep(receivedAt + delayMs - performance.now());
-  return outcome;
-
-  function decide(): ApiOutcome {
-    try {
-      if (request.path !== "/" || (request.method !== "GET" && request.method !== "POST")) {
-        throw new EnsEmulatorError("InvalidAction.NotFound", `(${request.method} ${request.path})`);
-      }
-      if (!target.action) throw new EnsEmulatorError("MissingAction", "Action");
-      if (!target.version) throw new EnsEmulatorError("MissingVersion", "Version");
-      if (target.version !== API_VERSION) throw new EnsEmulatorError("InvalidVersion");
-      const handler = ACTIONS.get(target.action);
-      if (!handler) throw new EnsEmulatorError("InvalidAction.NotFound");
-      const key = authenticate(request, target, core);
-      if (key.deniedActions?.includes(target.action)) throw new EnsEmulatorError("NoPermission");
-
-      const fault = core.faults().draw(target.action, request.params.get("SecurityGroupId"));
-      if (fault?.kind === "reset" || fault?.kind === "timeout") {
-        record(NO_ANSWER_CODES[fault.kind]);
-        return { kind: fault.kind === "reset" ? "reset" : "hang" };
-      }
-      if (fault?.kind === "error")
-        throw new EnsEmulatorError(fault.code, undefined, { status: fault.status });
-      const result = handler(request.params, core.state);
-      // The action has taken effect; only the answer is lost. This is the case that tests idempotency.
-      if (fault?.kind === "commit-then-error") {
-        throw new EnsEmulatorError(fault.code, undefined, { status: fault.status });
-      }
-      record(null);
-      return { kind: "answer", status: 200, requestId, body: { RequestId: requestId, ...result } };
-    } catch (error) {
-      const ensError =
-        error instanceof EnsEmulatorError
-          ? error
-          : new EnsEmulatorError("InternalError", undefined, { cause: error });
-      record(ensError.code);
-      return {
-        kind: "answer",
-        status: ensError.status,
-        requestId,
-        body: errorBody(ensError, requestId, hostId),
-      };
+  try {
+    if (request.path !== "/" || (request.method !== "GET" && request.method !== "POST")) {
+      throw new EnsEmulatorError("InvalidAction.NotFound", `(${request.method} ${request.path})`);
     }
+    if (!target.action) throw new EnsEmulatorError("MissingAction", "Action");
+    if (!target.version) throw new EnsEmulatorError("MissingVersion", "Version");
+    if (target.version !== API_VERSION) throw new EnsEmulatorError("InvalidVersion");
+    const handler = ACTIONS.get(target.action);
+    if (!handler) throw new EnsEmulatorError("InvalidAction.NotFound");
+    const key = authenticate(request, target, core);
+    if (key.deniedActions?.includes(target.action)) throw new EnsEmulatorError("NoPermission");
+
+    const fault = core.faults().draw(target.action, request.params.get("SecurityGroupId"));
+    if (fault?.kind === "reset" || fault?.kind === "timeout") {
+      record(NO_ANSWER_CODES[fault.kind]);
+      return { kind: fault.kind === "reset" ? "reset" : "hang" };
+    }
+    if (fault?.kind === "error") throw new EnsEmulatorError(fault.code, undefined, { status: fault.status });
+    const result = handler(request.params, core.state);
+    // The action has taken effect; only the answer is lost. This is the case that tests idempotency.
+    if (fault?.kind === "commit-then-error") {
+      throw new EnsEmulatorError(fault.code, undefined, { status: fault.status });
+    }
+    record(null);
+    return { kind: "answer", status: 200, requestId, body: { RequestId: requestId, ...result } };
+  } catch (error) {
+    const ensError =
+      error instanceof EnsEmulatorError
+        ? error
+        : new EnsEmulatorError("InternalError", undefined, { cause: error });
+    record(ensError.code);
+    return {
+      kind: "answer",
+      status: ensError.status,
+      requestId,
+      body: errorBody(ensError, requestId, hostId),
+    };
   }
 }

@@ -58,6 +58,18 @@ function afterPendingIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** `ens` with at most `slots` calls in flight; a returning call lets the answers already waiting go first. */
+function slotted(ens: EnsClient, slots: number): EnsClient {
+  const semaphore = createSemaphore(slots);
+  return {
+    async authorizeSecurityGroupEgress(rule, call) {
+      const result = await semaphore.run(() => ens.authorizeSecurityGroupEgress(rule, call));
+      await afterPendingIo();
+      return result;
+    },
+  };
+}
+
 /** Settles every message of a batch; never throws for a message's own failure. */
 export async function processQueueBatch(
   messages: readonly BatchMessage[],
@@ -66,18 +78,8 @@ export async function processQueueBatch(
   budget: InvocationBudget,
 ): Promise<MessageResult[]> {
   const keysOf = (message: BatchMessage) => (message.body.ok ? securityGroupsOf(message.body.value) : []);
-  const slots = createSemaphore(context.concurrency);
   // A lone message has no neighbour to make way for: it goes straight to ENS and on to its audit event.
-  const ens: EnsClient =
-    messages.length < 2
-      ? deps.ens
-      : {
-          async authorizeSecurityGroupEgress(rule, call) {
-            const result = await slots.run(() => deps.ens.authorizeSecurityGroupEgress(rule, call));
-            await afterPendingIo();
-            return result;
-          },
-        };
+  const ens = messages.length < 2 ? deps.ens : slotted(deps.ens, context.concurrency);
   const inProgress = Math.max(1, context.concurrency) * MESSAGES_PER_SLOT;
   return runScheduled(messages, keysOf, inProgress, async (message) => {
     const delivery: Delivery = {

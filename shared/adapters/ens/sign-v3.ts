@@ -10,9 +10,6 @@ import { percentEncode } from "./sign-v1.ts";
 /** The only algorithm this module implements. */
 export const ACS3_ALGORITHM = "ACS3-HMAC-SHA256";
 
-/** Hex SHA-256 of a UTF-8 string (the `x-acs-content-sha256` value). */
-export { sha256Hex };
-
 /** Canonical query string: encoded names and values, sorted by encoded name, `k=v` joined by `&`; empty value -> `k=`. */
 export function canonicalizeQueryV3(query: Record<string, string>): string {
   const pairs = Object.entries(query).map(([k, v]) => [percentEncode(k), percentEncode(v)] as const);

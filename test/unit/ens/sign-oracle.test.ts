@@ -11,7 +11,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEnsTransport } from "../../../shared/adapters/ens/http-ens-transport.ts";
 import { signRequestV1 } from "../../../shared/adapters/ens/sign-v1.ts";
-import { sha256Hex, signRequestV3 } from "../../../shared/adapters/ens/sign-v3.ts";
+import { signRequestV3 } from "../../../shared/adapters/ens/sign-v3.ts";
+import { sha256Hex } from "../../../shared/domain/sha256.ts";
 import type { Credentials } from "../../../shared/ports.ts";
 import { ensRpcParams, openApiSdk } from "../../helpers/openapi-sdk.ts";
 

@@ -3,9 +3,9 @@ import {
   canonicalizeHeadersV3,
   canonicalizeQueryV3,
   type SignV3Input,
-  sha256Hex,
   signRequestV3,
 } from "../../../shared/adapters/ens/sign-v3.ts";
+import { sha256Hex } from "../../../shared/domain/sha256.ts";
 
 // REFERENCE §2.3, official vector from the V3 signature documentation.
 const OFFICIAL: SignV3Input = {
