@@ -2,7 +2,8 @@
  * One HTTP POST with a hard time limit, for the remote audit sinks. Built on node:http(s) rather than fetch so the
  * sinks reuse a keep-alive agent across warm invocations and a timer covers the whole exchange, body included.
  */
-import http from "node:http";
+// Named imports: a default import makes the CommonJS bundle copy all of node:http into a namespace at load.
+import { Agent, request } from "node:http";
 import { loadHttps } from "../lazy-https.ts";
 import { AuditSinkError } from "./audit-sink-error.ts";
 
@@ -18,22 +19,22 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 
 // One keep-alive agent per origin for the whole instance: sinks built per invocation (EventBridge signs with the
 // invocation's STS credentials) still reuse warm sockets. Connection pools hold no request state.
-const agents = new Map<string, http.Agent>();
+const agents = new Map<string, Agent>();
 // A free socket is closed after 30 s, before typical server keep-alive limits, to avoid reusing a dying socket.
 const AGENT_OPTIONS = { keepAlive: true, maxSockets: 16, timeout: 30_000 };
 
 /** The shared keep-alive agent and request function for a URL's origin; `node:https` loads on first https use. */
-async function transportFor(url: URL): Promise<{ agent: http.Agent; request: typeof http.request }> {
+async function transportFor(url: URL): Promise<{ agent: Agent; request: typeof request }> {
   const secure = url.protocol === "https:";
-  const module = secure ? await loadHttps() : http;
+  const module = secure ? await loadHttps() : { Agent, request };
   let agent = agents.get(url.origin);
   if (agent === undefined) {
     agent = secure
       ? new (module as typeof import("node:https")).Agent(AGENT_OPTIONS)
-      : new http.Agent(AGENT_OPTIONS);
+      : new Agent(AGENT_OPTIONS);
     agents.set(url.origin, agent);
   }
-  return { agent, request: module.request as typeof http.request };
+  return { agent, request: module.request as typeof request };
 }
 
 /** Describes a URL without its path, query or userinfo, which may carry tokens. */
