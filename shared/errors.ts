@@ -63,6 +63,17 @@ const retryable = (
   queue: "redeliver",
 });
 
+// A local failure after validation that retrying inside this invocation cannot fix, but a later delivery may.
+const localFailure = (code: string, httpStatus: number): ErrorRow => ({
+  code,
+  source: "local",
+  retry: "no",
+  mayHaveApplied: false,
+  outcome: "failed",
+  httpStatus,
+  queue: "redeliver",
+});
+
 const refusal = (code: string, httpStatus: number): ErrorRow => ({
   code,
   source: "local",
@@ -141,33 +152,9 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   refusal("UnsupportedMediaType", 415),
   refusal("NotFound", 404),
   refusal("MethodNotAllowed", 405),
-  {
-    code: "AuditDeliveryFailed",
-    source: "local",
-    retry: "no",
-    mayHaveApplied: false,
-    outcome: "failed",
-    httpStatus: 503,
-    queue: "redeliver",
-  },
-  {
-    code: "MissingCredentials",
-    source: "local",
-    retry: "no",
-    mayHaveApplied: false,
-    outcome: "failed",
-    httpStatus: 503,
-    queue: "redeliver",
-  },
-  {
-    code: "InternalError",
-    source: "local",
-    retry: "no",
-    mayHaveApplied: false,
-    outcome: "failed",
-    httpStatus: 500,
-    queue: "redeliver",
-  },
+  localFailure("AuditDeliveryFailed", 503),
+  localFailure("MissingCredentials", 503),
+  localFailure("InternalError", 500),
 ];
 
 /** Fallback for a code the table does not know that ENS answered with HTTP 4xx: ENS refused, we cannot say why. */
