@@ -1,8 +1,8 @@
 /**
  * Builds the documented audit examples by running the real use case (real schema, default policy, real event
  * builder) with in-memory fakes for ENS and the audit trail, at a fixed time. `npm run docs` writes them to
- * `events/audit/examples/` and the README; a contract test rebuilds them and fails when the files are stale, so the
- * examples can never show an event the code would not produce.
+ * `events/audit/examples/` (listed in docs/interfaces.md); a contract test rebuilds them and fails when the
+ * files are stale, so the examples can never show an event the code would not produce.
  */
 import { DEFAULT_POLICY } from "../shared/domain/policy.ts";
 import type { AuditEvent, Delivery, EnsCallResult, Logger } from "../shared/ports.ts";
@@ -135,6 +135,14 @@ export async function buildAuditExamples(): Promise<Record<string, AuditEvent>> 
         async authorizeSecurityGroupEgress() {
           if (!example.ens) throw new Error(`example ${example.name} must not call ENS`);
           return example.ens;
+        },
+        async describeSecurityGroupEgress() {
+          return {
+            ok: true,
+            rules: [],
+            attempts: 1,
+            ensRequestIds: ["6F1C2B3A-0000-4000-8000-0000000000D1"],
+          };
         },
       },
       audit: {

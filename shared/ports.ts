@@ -40,14 +40,32 @@ export interface EnsCallResult {
   ensRequestIds: string[];
   /** The last error when `outcome` is `failed`; otherwise null. */
   error: EnsErrorInfo | null;
+  /**
+   * True when the outcome is `already_exists` after an earlier attempt of this call that may have stored the rule
+   * (its answer was lost): this delivery may have created the rule, but no answer proves it.
+   */
+  mayHaveCreated?: boolean | undefined;
 }
+
+/** The result of reading one security group, after retries. */
+export type GroupReadResult =
+  | {
+      ok: true;
+      /** The group's egress rules, normalised to the request spelling (lowercase protocol and policy). */
+      rules: EgressRule[];
+      attempts: number;
+      ensRequestIds: string[];
+    }
+  | { ok: false; attempts: number; ensRequestIds: string[]; error: EnsErrorInfo };
 
 /** ENS, as the use case sees it: one rule in, one settled result out. Retry lives behind this port. */
 export interface EnsClient {
   authorizeSecurityGroupEgress(rule: EgressRule, options: EnsCallOptions): Promise<EnsCallResult>;
+  /** Reads the group's current egress rules (`DescribeSecurityGroupAttribute`), retried like a write. */
+  describeSecurityGroupEgress(securityGroupId: string, options: EnsCallOptions): Promise<GroupReadResult>;
 }
 
-/** The `data` of an audit event (CONTRACT §5 plus this project's additions). */
+/** The `data` of an audit event (docs/interfaces.md, the audit event). */
 export interface AuditData {
   outcome: Outcome;
   rule: EgressRule | null;
@@ -70,9 +88,14 @@ export interface AuditData {
   policy: PolicyDecision | null;
   /** The validation issues of a refused request, if any. */
   issues: Array<{ path: string; message: string }>;
+  /**
+   * True on `already_exists` when an attempt of this delivery whose answer was lost may have stored the rule: the
+   * rule is in place, and this delivery may be the one that created it. `created` is only ever claimed on proof.
+   */
+  mayHaveCreated: boolean;
 }
 
-/** A CloudEvents 1.0 structured-mode audit event (CONTRACT §5). */
+/** A CloudEvents 1.0 structured-mode audit event (docs/interfaces.md). */
 export interface AuditEvent {
   specversion: "1.0";
   id: string;
@@ -90,6 +113,8 @@ export interface AuditEvent {
 /** A destination for audit events. `write` resolves once the event is durably accepted, or rejects. */
 export interface AuditSink {
   readonly name: string;
+  /** True for a sink reached over the network (HTTP, EventBridge): refusals before authentication skip it. */
+  readonly remote?: boolean;
   /** `json`, when given, is `JSON.stringify(event)`, already made by the caller: a sink may write it as it is. */
   write(event: AuditEvent, options: { deadline: number; json?: string | undefined }): Promise<void>;
 }
@@ -115,6 +140,11 @@ export interface Delivery {
   /** Webhook delivery id or queue message id; null for ad hoc calls. */
   deliveryId: string | null;
   fcRequestId: string;
+  /**
+   * SHA-256 (hex) of the raw body, set only when `deliveryId` is an `Idempotency-Key` the sender chose: it enters
+   * the audit id, so that two bodies sent under one key never share an id (docs/security.md).
+   */
+  bodySha256?: string | undefined;
 }
 
 /** Re-exported for convenience of adapters that only need the request metadata type. */

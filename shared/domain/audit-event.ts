@@ -1,14 +1,14 @@
 /**
- * The audit event (CONTRACT §5): a CloudEvents 1.0 structured-mode record of one decision about one rule in one
- * delivery. Pure: the id is derived from the delivery and the rule, never random, so a redelivered request produces
- * the same id and consumers can deduplicate on it.
+ * The audit event (docs/interfaces.md): a CloudEvents 1.0 structured-mode record of one decision about one
+ * rule in one delivery. Pure: the id is derived from the delivery and the rule, never random, so a
+ * redelivered request produces the same id and consumers can deduplicate on it.
  */
 import type { AuditData, AuditEvent, Delivery } from "../ports.ts";
 import { sha256Hex } from "./sha256.ts";
 import type { EgressRule, Outcome } from "./types.ts";
 
 /** Version of the audit event schema (`events/audit/v1.json`); minor versions only add optional fields. */
-export const AUDIT_SCHEMA_VERSION = "1.0.0";
+export const AUDIT_SCHEMA_VERSION = "1.1.0";
 
 /**
  * The CloudEvents `dataschema` of every audit event, equal to the `$id` of `events/audit/v1.json`. A URN, because
@@ -20,13 +20,22 @@ export const AUDIT_DATASCHEMA = "urn:ens-egress:events:audit:v1";
 export const AUDIT_TYPE_PREFIX = "ens.egress_rule.";
 
 /** What the caller decides for one rule; delivery fields (trigger, origin, ids) come from the `Delivery`. */
-export type AuditDecision = Omit<AuditData, "trigger" | "origin" | "deliveryId" | "fcRequestId">;
+export type AuditDecision = Omit<
+  AuditData,
+  "trigger" | "origin" | "deliveryId" | "fcRequestId" | "mayHaveCreated"
+> & { mayHaveCreated?: boolean | undefined };
 
 /** Input of `deriveAuditEventId`. */
 export interface AuditIdInput {
   /** Webhook delivery id or queue message id; null for ad hoc calls, which then key on the FC request id. */
   deliveryId: string | null;
   fcRequestId: string;
+  /**
+   * SHA-256 of the raw body when `deliveryId` is an `Idempotency-Key` the sender chose. A sender may reuse its key
+   * for another body, which is another request: the digest keeps the two apart. Absent for webhook and queue ids,
+   * which name one delivery of one body, so their ids are those of schema 1.0.0.
+   */
+  bodySha256?: string | undefined;
   /** Entry point (`http:/webhooks/jira`, `queue:mns` ...): two channels may use the same id space. */
   trigger: string;
   ruleIndex: number;
@@ -63,22 +72,40 @@ function ruleTuple(rule: EgressRule): Array<string | number> {
 
 /**
  * Derives the audit event id: SHA-256 of a canonical JSON array (namespace, trigger, which id keys the delivery,
- * that id, rule index, rule, outcome class), shaped as an RFC 9562 version 8 UUID. The same delivery of the same
- * rule with the same decision always gets the same id; two rules of one request get different ids even when
- * identical, because each is a decision of its own (the second may well be `already_exists`).
+ * that id, the body digest for an Idempotency-Key, rule index, rule, outcome class), shaped as an RFC 9562
+ * version 8 UUID. The same delivery of the same rule with the same decision always gets the same id; two rules of
+ * one request get different ids even when identical, because each is a decision of its own (the second may well
+ * be `already_exists`).
  * @example deriveAuditEventId({ deliveryId: "msg_1", fcRequestId: "r-1", trigger: "queue:mns", ruleIndex: 0, rule, outcome: "created" })
  */
 export function deriveAuditEventId(input: AuditIdInput): string {
   // JSON arrays of strings and numbers are unambiguous: no separator inside a value can forge another tuple.
-  const canonical = JSON.stringify([
-    ID_NAMESPACE,
-    input.trigger,
-    input.deliveryId === null ? "fc-request" : "delivery",
-    input.deliveryId ?? input.fcRequestId,
-    input.ruleIndex,
-    input.rule === null ? null : ruleTuple(input.rule),
-    outcomeClass(input.outcome),
-  ]);
+  const rule = input.rule === null ? null : ruleTuple(input.rule);
+  const outcome = outcomeClass(input.outcome);
+  const { deliveryId, bodySha256 } = input;
+  // A keyed delivery has its own tag and one more member, so it can never collide with the other two forms.
+  const canonical = JSON.stringify(
+    deliveryId !== null && bodySha256 !== undefined
+      ? [
+          ID_NAMESPACE,
+          input.trigger,
+          "idempotency-key",
+          deliveryId,
+          bodySha256,
+          input.ruleIndex,
+          rule,
+          outcome,
+        ]
+      : [
+          ID_NAMESPACE,
+          input.trigger,
+          deliveryId === null ? "fc-request" : "delivery",
+          deliveryId ?? input.fcRequestId,
+          input.ruleIndex,
+          rule,
+          outcome,
+        ],
+  );
   const hex = sha256Hex(canonical);
   // The first 16 bytes, with version 8 (custom, RFC 9562 §5.8) in the high nibble of byte 6 and variant 10xx in
   // the top bits of byte 8: hex digit 12 becomes "8", hex digit 16 keeps its low two bits under 0b10.
@@ -112,6 +139,7 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
   const id = deriveAuditEventId({
     deliveryId: delivery.deliveryId,
     fcRequestId: delivery.fcRequestId,
+    bodySha256: delivery.bodySha256,
     trigger: delivery.trigger,
     ruleIndex: data.ruleIndex,
     rule,
@@ -142,6 +170,7 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
             violations: data.policy.violations.map((v) => ({ guardrail: v.guardrail, reason: v.reason })),
           },
     issues: data.issues.map((issue) => ({ path: issue.path, message: issue.message })),
+    mayHaveCreated: data.mayHaveCreated === true,
   };
   const type = `ens.egress_rule.${data.outcome}` as const;
   const time = input.time.toISOString();

@@ -56,8 +56,10 @@ export interface Policy {
   worldOpen: WorldOpenPolicy;
   /** When true, a `drop` rule (which can only narrow egress) is checked only by the group and ticket guardrails. */
   dropRulesAlwaysPass: boolean;
-  /** Request origins whose requests must carry a non-empty `TicketId`. */
+  /** Request origins whose requests must carry a visible `TicketId` (and one that matches `ticketPattern`). */
   requireTicketFor: RequestOrigin[];
+  /** A regular expression (Unicode mode) every required `TicketId` must match, e.g. `^[A-Z][A-Z0-9]+-[0-9]+$`. */
+  ticketPattern?: string | undefined;
   /** The `Priority` values a rule may use (1-100, lower wins in ENS). */
   priority: { min: number; max: number };
 }

@@ -3,6 +3,7 @@
  * the rule, or nothing. `evaluatePolicy` runs every guardrail, so a refusal lists all that is wrong at once.
  */
 import { type CidrSet, cidrSetContains, createCidrSet, firstAddressOutside } from "./cidr-set.ts";
+import { evaluateGroupState } from "./group-exposure.ts";
 import { blockSize, blocksOverlap, formatBlock, formatIpv4, type Ipv4Block, parseCidr } from "./ipv4.ts";
 import type { Policy } from "./policy-default.ts";
 import { PolicyConfigError } from "./policy-error.ts";
@@ -58,6 +59,7 @@ export function evaluatePolicy(
   context: PolicyContext,
   policy: Policy,
   mode: "enforce" | "audit-only",
+  existing?: readonly EgressRule[],
 ): PolicyDecision {
   const facts = readRule(rule, context, compile(policy));
   const violations: PolicyViolation[] = [];
@@ -66,6 +68,16 @@ export function evaluatePolicy(
     if (facts.narrowsOnly && !guardrail.checksDropRules) continue;
     const reason = guardrail.check(facts);
     if (reason !== null) violations.push({ guardrail: guardrail.name, reason });
+  }
+  const readable = facts.destination !== null && facts.ports.kind !== "invalid";
+  if (existing !== undefined && readable && !facts.narrowsOnly) {
+    const alreadyRefused = new Set(violations.map((violation) => violation.guardrail));
+    violations.push(...evaluateGroupState(rule, existing, policy, alreadyRefused));
+    // The first violation names the error code, so keep the guardrails' order whatever judged them.
+    violations.sort(
+      (a, b) =>
+        GUARDRAILS.indexOf(a.guardrail as GuardrailName) - GUARDRAILS.indexOf(b.guardrail as GuardrailName),
+    );
   }
   return { mode, allowed: mode === "audit-only" || violations.length === 0, violations };
 }
@@ -76,6 +88,7 @@ interface CompiledPolicy {
   blocked: Array<{ ports: PortInterval; protocols: ReadonlyArray<"tcp" | "udp">; label: string }>;
   denied: Array<{ block: Ipv4Block; policy: Policy["deniedDestinations"][number]; label: string }>;
   allowLists: Array<{ pattern: string; set: CidrSet; cidrs: readonly string[] }>;
+  ticketPattern: RegExp | null;
 }
 
 /** Everything the guardrails read about one rule. */
@@ -143,8 +156,15 @@ function checkSecurityGroup({ rule, compiled }: RuleFacts): string | null {
 function checkTicket({ context, compiled }: RuleFacts): string | null {
   const required = compiled.policy.requireTicketFor;
   if (!required.includes(context.origin)) return null;
-  if ((context.meta.TicketId ?? "").trim() !== "") return null;
-  return `a request from origin "${context.origin}" must carry a TicketId (requireTicketFor ${quoteList(required)})`;
+  const ticket = context.meta.TicketId ?? "";
+  // The rule schema already refuses a ticket without a letter or digit; this keeps the guardrail safe on its own.
+  if (!/[\p{L}\p{N}]/u.test(ticket)) {
+    return `a request from origin "${context.origin}" must carry a TicketId (requireTicketFor ${quoteList(required)})`;
+  }
+  if (compiled.ticketPattern !== null && !compiled.ticketPattern.test(ticket)) {
+    return `TicketId ${JSON.stringify(ticket)} does not look like a ticket of this organisation: it must match ticketPattern ${JSON.stringify(compiled.policy.ticketPattern)} (requireTicketFor ${quoteList(required)})`;
+  }
+  return null;
 }
 
 function checkWorldOpen({ rule, destination, ports, compiled }: RuleFacts): string | null {
@@ -264,6 +284,7 @@ function compile(policy: Policy): CompiledPolicy {
   if (cached !== undefined) return cached;
   const compiled: CompiledPolicy = {
     policy,
+    ticketPattern: policy.ticketPattern === undefined ? null : new RegExp(policy.ticketPattern, "u"),
     blocked: policy.blockedPorts.map((entry, index) => compileBlockedPort(entry, index)),
     denied: policy.deniedDestinations.map((entry, index) => {
       const block = parsePolicyCidr(entry.cidr, `deniedDestinations[${index}].cidr`);

@@ -9,6 +9,7 @@ import { formatBlock, parseCidr } from "./ipv4.ts";
 import { DEFAULT_POLICY, type Policy, PROTOCOLS } from "./policy-default.ts";
 import { describeInput } from "./policy-error.ts";
 import { MAX_PORT, parsePortSpec } from "./policy-ports.ts";
+import { SECURITY_GROUP_ID_PATTERN } from "./rule-fields.ts";
 
 let built: z.ZodMiniType<Policy, unknown> | null = null;
 
@@ -19,15 +20,19 @@ export function policySchema(): z.ZodMiniType<Policy, unknown> {
 }
 
 function buildPolicySchema(): z.ZodMiniType<Policy, unknown> {
-  const SG_PATTERN = /^(\*|[A-Za-z0-9][A-Za-z0-9_.-]*\*?)$/;
-  const SG_MESSAGE =
-    'must be a security group id such as "sg-0123abcd", or a prefix ending in "*" such as "sg-prod-*"';
-
   // Range and pattern checks are written as refinements: zod's own (z.regex, z.minimum, z.maximum) would add
-  // about 1.7 KB to every bundle for this document alone. The messages are the ones policy-error.ts would word.
+  // bytes to every bundle for this document alone. The messages are the ones policy-error.ts would word.
   const SecurityGroupPattern = z.string().check(
     z.superRefine((text, ctx) => {
-      if (!SG_PATTERN.test(text)) ctx.addIssue({ code: "custom", message: SG_MESSAGE, input: text });
+      const problem = describeGroupPatternProblem(text);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: text });
+    }),
+  );
+
+  const TicketPattern = z.string().check(
+    z.superRefine((text, ctx) => {
+      const problem = describeTicketPatternProblem(text);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: text });
     }),
   );
 
@@ -129,8 +134,8 @@ function buildPolicySchema(): z.ZodMiniType<Policy, unknown> {
         return;
       }
       for (const [key, list] of Object.entries(value)) {
-        if (!SG_PATTERN.test(key))
-          ctx.addIssue({ code: "custom", message: SG_MESSAGE, path: [key], input: key });
+        const problem = describeGroupPatternProblem(key);
+        if (problem !== null) ctx.addIssue({ code: "custom", message: problem, path: [key], input: key });
         const parsed = AllowList.safeParse(list, { reportInput: true });
         if (!parsed.success) {
           for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] });
@@ -164,6 +169,7 @@ function buildPolicySchema(): z.ZodMiniType<Policy, unknown> {
       worldOpen: z.optional(WorldOpen),
       dropRulesAlwaysPass: z.optional(z.boolean()),
       requireTicketFor: z.optional(z.array(z.enum(["operator", "webhook", "queue"]))),
+      ticketPattern: z.optional(TicketPattern),
       priority: z.optional(Priority),
     })
     .check(
@@ -211,6 +217,7 @@ function withDefaults(document: PolicyDocument): Policy {
     },
   };
   if (document.description !== undefined) policy.description = document.description;
+  if (document.ticketPattern !== undefined) policy.ticketPattern = document.ticketPattern;
   return policy;
 }
 
@@ -246,6 +253,46 @@ function checkDeniedDestinationsLeaveRoom(
       return;
     }
   }
+}
+
+/** A prefix (before `*`) that some valid `SecurityGroupId` starts with: "", "s", "sg", "sg-", "sg-" + id characters. */
+const GROUP_ID_PREFIX = /^(s|sg|sg-[a-z0-9]{0,63})?$/;
+
+/**
+ * Why a security group id or pattern of the policy can never match a valid `SecurityGroupId`, or null. A key that
+ * cannot match would make its allow list silently do nothing, so it is refused at cold start.
+ */
+export function describeGroupPatternProblem(pattern: string): string | null {
+  const isPrefix = pattern.endsWith("*");
+  const body = isPrefix ? pattern.slice(0, -1) : pattern;
+  if (isPrefix ? GROUP_ID_PREFIX.test(body) : SECURITY_GROUP_ID_PATTERN.test(body)) return null;
+  const what = isPrefix ? "no SecurityGroupId starts with it" : "it is not a valid SecurityGroupId";
+  const lower = pattern.toLowerCase();
+  const hint =
+    lower !== pattern && describeGroupPatternProblem(lower) === null
+      ? `; ids are lowercase: did you mean ${JSON.stringify(lower)}?`
+      : body.includes("*")
+        ? '; "*" may only end a prefix'
+        : /^sg-[a-z0-9]*[^a-z0-9]/.test(body)
+          ? '; after "sg-" an id has only lowercase letters and digits (no "-", "_" or ".")'
+          : "";
+  return `${JSON.stringify(pattern)} can never match: ${what} ("sg-" followed by 1 to 64 lowercase letters or digits, e.g. "sg-bp67acfmxazb4p"; a prefix ends in "*", e.g. "sg-bp67*", and "*" alone means any group)${hint}`;
+}
+
+/** Why a `ticketPattern` cannot be meant, or null: it must compile, and must not accept an empty or blank ticket. */
+export function describeTicketPatternProblem(pattern: string): string | null {
+  let compiled: RegExp;
+  try {
+    compiled = new RegExp(pattern, "u");
+  } catch (error) {
+    return `is not a regular expression: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  for (const blank of ["", " ", "-"]) {
+    if (compiled.test(blank)) {
+      return `accepts ${JSON.stringify(blank)} as a ticket, so it would not require one; anchor it, e.g. "^[A-Z][A-Z0-9]+-[0-9]+$"`;
+    }
+  }
+  return null;
 }
 
 /** An array that must hold at least one entry; `message` says why an empty one is a mistake. */

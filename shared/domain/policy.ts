@@ -32,6 +32,7 @@ const KNOWN_FIELDS = [
   "worldOpen",
   "dropRulesAlwaysPass",
   "requireTicketFor",
+  "ticketPattern",
   "priority",
   "ports",
   "protocols",

@@ -19,6 +19,12 @@ import type {
 } from "../domain/types.ts";
 import { classifyError } from "../errors.ts";
 import type { AuditData, AuditEvent, Clock, Credentials, Delivery, EnsClient, Logger } from "../ports.ts";
+import {
+  createGroupStates,
+  type GroupReadFailure,
+  type GroupState,
+  type GroupStates,
+} from "./group-state.ts";
 
 /** The audit trail as the use case sees it (implemented by `createAuditTrail`). */
 export interface AuditTrail {
@@ -35,6 +41,8 @@ export interface AuthorizeDeps {
   logger: Logger;
   /** CloudEvents `source` of the audit events. */
   auditSource: string;
+  /** The groups this invocation has read; a queue batch shares one across its messages. Default: a fresh one. */
+  groups?: GroupStates | undefined;
 }
 
 /** Time limits of one invocation, as epoch ms. */
@@ -83,7 +91,12 @@ export interface RefusedDelivery {
   delivery: Delivery;
 }
 
-/** Validates, checks guardrails, applies and audits every rule of one delivery. */
+/**
+ * Validates, checks guardrails, applies and audits every rule of one delivery. The guardrails run twice: on each
+ * rule alone (no ENS call for a request refused outright), then on the state of each group it touches, read once
+ * per invocation, plus the earlier rules of the delivery, so that a line cannot be crossed in small steps. A rule
+ * already in the group settles as `already_exists` without a write.
+ */
 export async function authorizeEgressRequest(
   input: { body: unknown; delivery: Delivery; credentials: Credentials | null },
   deps: AuthorizeDeps,
@@ -93,14 +106,10 @@ export async function authorizeEgressRequest(
   if (!parsed.ok) return refuseInvalid(parsed, input.delivery, deps, budget);
 
   const { rules, meta } = parsed.request;
-  // The same correlation id as the audit events (CONTRACT §5), so log lines and events join on it.
+  // The same correlation id as the audit events, so log lines and events join on it.
   const log = deps.logger.child({
     correlationId: meta.TicketId ?? input.delivery.deliveryId ?? input.delivery.fcRequestId,
   });
-  const decisions = rules.map((rule) =>
-    evaluatePolicy(rule, { meta, origin: input.delivery.origin }, deps.policy, deps.policyMode),
-  );
-  const refusedIndex = decisions.findIndex((decision) => !decision.allowed);
   const results: RuleResult[] = [];
   let auditDelivered = true;
   const settle = async (ruleIndex: number, rule: EgressRule, settled: Settled, policy: PolicyDecision) => {
@@ -117,20 +126,68 @@ export async function authorizeEgressRequest(
       auditId: event.id,
     });
   };
+  const settleAll = async (decisions: readonly PolicyDecision[], settledFor: (index: number) => Settled) => {
+    for (const [ruleIndex, rule] of rules.entries()) {
+      await settle(ruleIndex, rule, settledFor(ruleIndex), decisions[ruleIndex]!);
+    }
+  };
+
+  const context = { meta, origin: input.delivery.origin };
+  const alone = rules.map((rule) => evaluatePolicy(rule, context, deps.policy, deps.policyMode));
+  const refusedAlone = alone.findIndex((decision) => !decision.allowed);
+  if (refusedAlone !== -1) {
+    await settleAll(alone, (index) => policyRefusal(alone[index]!, refusedAlone, index));
+    return { results, issues: [], auditDelivered };
+  }
+  if (input.credentials === null) {
+    log.error("no credentials: the function has no role and no ALIBABA_CLOUD_ACCESS_KEY_ID is set");
+    await settleAll(alone, () => MISSING_CREDENTIALS);
+    return { results, issues: [], auditDelivered };
+  }
+  const call = { credentials: input.credentials, deadline: budget.ensDeadline };
+
+  const groups = deps.groups ?? createGroupStates(deps.ens);
+  const states = new Map<string, GroupState>();
+  for (const rule of rules) {
+    if (states.has(rule.SecurityGroupId)) continue;
+    const read = await groups.read(rule.SecurityGroupId, call);
+    if (!read.ok) {
+      log.warn("security group read failed", {
+        securityGroupId: rule.SecurityGroupId,
+        errorCode: read.error.code,
+      });
+      await settleAll(alone, () => readFailure(read));
+      return { results, issues: [], auditDelivered };
+    }
+    states.set(rule.SecurityGroupId, read.state);
+  }
+
+  // Each rule is judged on its group as it would be after the earlier rules of this request.
+  const staged = new Map<string, EgressRule[]>();
+  const decisions = rules.map((rule) => {
+    const existing = staged.get(rule.SecurityGroupId) ?? [...states.get(rule.SecurityGroupId)!.rules];
+    const decision = evaluatePolicy(rule, context, deps.policy, deps.policyMode, existing);
+    staged.set(rule.SecurityGroupId, [...existing, rule]);
+    return decision;
+  });
+  const refusedIndex = decisions.findIndex((decision) => !decision.allowed);
+  if (refusedIndex !== -1) {
+    await settleAll(decisions, (index) => policyRefusal(decisions[index]!, refusedIndex, index));
+    return { results, issues: [], auditDelivered };
+  }
 
   for (const [ruleIndex, rule] of rules.entries()) {
     const policy = decisions[ruleIndex]!;
-    if (refusedIndex !== -1) {
-      await settle(ruleIndex, rule, policyRefusal(policy, refusedIndex, ruleIndex), policy);
-    } else if (meta.DryRun) {
+    if (meta.DryRun) {
       await settle(ruleIndex, rule, { ...NO_CALL, outcome: "dry_run" }, policy);
+    } else if (states.get(rule.SecurityGroupId)!.has(rule)) {
+      await settle(ruleIndex, rule, { ...NO_CALL, outcome: "already_exists" }, policy);
     } else {
-      await settle(
-        ruleIndex,
-        rule,
-        await callEns(rule, input.credentials, { ...deps, logger: log }, budget),
-        policy,
-      );
+      const settled = await callEns(rule, call, deps.ens);
+      if (settled.outcome === "created" || settled.outcome === "already_exists")
+        groups.record(rule, "present");
+      else if (settled.transient) groups.record(rule, "possible");
+      await settle(ruleIndex, rule, settled, policy);
     }
   }
   return { results, issues: [], auditDelivered };
@@ -161,6 +218,7 @@ interface Settled {
   transient: boolean;
   failedRequestId: string | null;
   failedHttpStatus: number | null;
+  mayHaveCreated: boolean;
 }
 
 const NO_CALL: Settled = {
@@ -172,7 +230,32 @@ const NO_CALL: Settled = {
   transient: false,
   failedRequestId: null,
   failedHttpStatus: null,
+  mayHaveCreated: false,
 };
+
+// Redelivered per the error table: fixing the role later lets the message through, or it reaches the DLQ.
+const MISSING_CREDENTIALS: Settled = {
+  ...NO_CALL,
+  outcome: "failed",
+  errorCode: "MissingCredentials",
+  message: "the function has no credentials to call ENS",
+  transient: classifyError("MissingCredentials").queue === "redeliver",
+};
+
+/** A group that could not be read: no rule of the request is judged or written without knowing its group. */
+function readFailure(read: GroupReadFailure): Settled {
+  return {
+    ...NO_CALL,
+    outcome: "failed",
+    attempts: read.attempts,
+    ensRequestIds: read.ensRequestIds,
+    errorCode: read.error.code,
+    message: `the security group could not be read: ${read.error.message}`,
+    transient: read.error.transient,
+    failedRequestId: read.error.requestId,
+    failedHttpStatus: read.error.httpStatus,
+  };
+}
 
 async function refuseInvalid(
   parsed: Extract<RuleRequestParseResult, { ok: false }>,
@@ -213,25 +296,10 @@ function policyRefusal(policy: PolicyDecision, refusedIndex: number, ruleIndex: 
 
 async function callEns(
   rule: EgressRule,
-  credentials: Credentials | null,
-  deps: AuthorizeDeps,
-  budget: InvocationBudget,
+  call: { credentials: Credentials; deadline: number },
+  ens: EnsClient,
 ): Promise<Settled> {
-  if (credentials === null) {
-    deps.logger.error("no credentials: the function has no role and no ALIBABA_CLOUD_ACCESS_KEY_ID is set");
-    // Redelivered per the error table: fixing the role later lets the message through, or it reaches the DLQ.
-    return {
-      ...NO_CALL,
-      outcome: "failed",
-      errorCode: "MissingCredentials",
-      message: "the function has no credentials to call ENS",
-      transient: classifyError("MissingCredentials").queue === "redeliver",
-    };
-  }
-  const result = await deps.ens.authorizeSecurityGroupEgress(rule, {
-    credentials,
-    deadline: budget.ensDeadline,
-  });
+  const result = await ens.authorizeSecurityGroupEgress(rule, call);
   return {
     outcome: result.outcome,
     attempts: result.attempts,
@@ -241,6 +309,7 @@ async function callEns(
     transient: result.outcome === "failed" && (result.error?.transient ?? false),
     failedRequestId: result.error?.requestId ?? null,
     failedHttpStatus: result.error?.httpStatus ?? null,
+    mayHaveCreated: result.mayHaveCreated ?? false,
   };
 }
 
@@ -272,6 +341,7 @@ function auditEventFor(
     ruleIndex,
     policy,
     issues,
+    mayHaveCreated: settled.mayHaveCreated,
   };
   return buildAuditEvent({ source: deps.auditSource, time: new Date(deps.clock.now()), delivery, data });
 }

@@ -22,6 +22,7 @@ import {
   type RequestResult,
   recordRefusedDelivery,
 } from "./authorize-egress-request.ts";
+import { createGroupStates } from "./group-state.ts";
 
 /** One decoded message, as the queue decoder yields it. */
 export interface BatchMessage {
@@ -61,12 +62,14 @@ function afterPendingIo(): Promise<void> {
 /** `ens` with at most `slots` calls in flight; a returning call lets the answers already waiting go first. */
 function slotted(ens: EnsClient, slots: number): EnsClient {
   const semaphore = createSemaphore(slots);
+  const inSlot = async <R>(task: () => Promise<R>): Promise<R> => {
+    const result = await semaphore.run(task);
+    await afterPendingIo();
+    return result;
+  };
   return {
-    async authorizeSecurityGroupEgress(rule, call) {
-      const result = await semaphore.run(() => ens.authorizeSecurityGroupEgress(rule, call));
-      await afterPendingIo();
-      return result;
-    },
+    authorizeSecurityGroupEgress: (rule, call) => inSlot(() => ens.authorizeSecurityGroupEgress(rule, call)),
+    describeSecurityGroupEgress: (id, call) => inSlot(() => ens.describeSecurityGroupEgress(id, call)),
   };
 }
 
@@ -80,6 +83,8 @@ export async function processQueueBatch(
   const keysOf = (message: BatchMessage) => (message.body.ok ? securityGroupsOf(message.body.value) : []);
   // A lone message has no neighbour to make way for: it goes straight to ENS and on to its audit event.
   const ens = messages.length < 2 ? deps.ens : slotted(deps.ens, context.concurrency);
+  // One read per group for the whole batch: later messages for a group see it as the earlier ones left it.
+  const groups = createGroupStates(ens);
   const inProgress = Math.max(1, context.concurrency) * MESSAGES_PER_SLOT;
   return runScheduled(messages, keysOf, inProgress, async (message) => {
     const delivery: Delivery = {
@@ -89,7 +94,7 @@ export async function processQueueBatch(
       fcRequestId: context.fcRequestId,
     };
     const log = deps.logger.child({ deliveryId: message.messageId, trigger: message.trigger });
-    const messageDeps = { ...deps, ens, logger: log };
+    const messageDeps = { ...deps, ens, groups, logger: log };
     let result: RequestResult;
     if (!message.body.ok) {
       log.warn("poison message acknowledged", { reason: message.body.message });

@@ -1,7 +1,8 @@
 /**
- * Contract of the audit event (CONTRACT §5): every event the builder makes validates against the published schema
- * `events/audit/v1.json`, the schema still promises everything v1.0.0 promised (a frozen copy below), and the
- * documented examples (events/audit/examples, README.md) are valid and identical.
+ * Contract of the audit event (docs/interfaces.md): every event the builder makes validates against the
+ * published schema `events/audit/v1.json`, the schema still promises everything v1.0.0 promised (a frozen
+ * copy below), and the documented examples (events/audit/examples, listed in docs/interfaces.md) are valid
+ * and all listed.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
@@ -221,13 +222,20 @@ describe("audit event schema v1", () => {
     expect(validateJsonSchema(schema, event)).toEqual([]);
   });
 
-  it("matches the code: dataschema, version, outcomes, and every data member required", () => {
+  it("matches the code: dataschema, version, outcomes, every data member described, the 1.0.0 ones required", () => {
     expect(schema.$id).toBe(AUDIT_DATASCHEMA);
     expect(schema.properties.dataschema?.const).toBe(AUDIT_DATASCHEMA);
     expect(schema["x-schema-version"]).toBe(AUDIT_SCHEMA_VERSION);
     expect(schema.$defs.data.properties.outcome.enum).toEqual(OUTCOMES);
     const event = build("created");
-    expect([...schema.$defs.data.required].sort()).toEqual(Object.keys(event.data).sort());
+    // Members added by a minor version are optional in the schema (older events lack them) and say since when.
+    const added = Object.keys(event.data).filter((key) => !schema.$defs.data.required.includes(key));
+    expect(added).toEqual(["mayHaveCreated"]);
+    for (const key of added) {
+      const described = schema.$defs.data.properties as Record<string, { description?: string } | undefined>;
+      expect(described[key]?.description).toMatch(/^Since 1\.\d+\.0\./);
+    }
+    expect([...schema.$defs.data.required, ...added].sort()).toEqual(Object.keys(event.data).sort());
     for (const key of Object.keys(event)) expect(schema.properties).toHaveProperty(key);
   });
 });
@@ -260,9 +268,12 @@ describe("no breaking change against the frozen v1.0.0 contract", () => {
         deliveryId: "msg_1",
         fcRequestId: FROZEN_V1.event.fcrequestid,
       },
-      data: FROZEN_V1.event.data as AuditData,
+      data: FROZEN_V1.event.data as unknown as AuditData,
     });
-    expect(rebuilt).toEqual(FROZEN_V1.event);
+    // 1.1.0 adds one optional member at the end of `data`; everything v1.0.0 wrote is unchanged, id included.
+    const { mayHaveCreated, ...v1Data } = rebuilt.data;
+    expect(mayHaveCreated).toBe(false);
+    expect({ ...rebuilt, data: v1Data }).toEqual(FROZEN_V1.event);
     expect(Object.keys(rebuilt)).toEqual(Object.keys(FROZEN_V1.event));
   });
 });
@@ -276,19 +287,16 @@ describe("documented examples", () => {
     }
   });
 
-  it("the README shows exactly the example files", () => {
-    const readme = readFileSync(new URL("README.md", root), "utf8");
-    const doc = readme.slice(
-      readme.indexOf("<!-- audit-examples:start -->"),
-      readme.indexOf("<!-- audit-examples:end -->"),
+  it("docs/interfaces.md links exactly the example files, each beside its type", () => {
+    const doc = readFileSync(new URL("docs/interfaces.md", root), "utf8");
+    const section = doc.slice(
+      doc.indexOf("<!-- audit-examples:start -->"),
+      doc.indexOf("<!-- audit-examples:end -->"),
     );
-    const blocks = [...doc.matchAll(/```json\n([\s\S]*?)\n```/g)].map(
-      (m) => JSON.parse(m[1] ?? "null") as AuditEvent,
-    );
-    const ids = (list: AuditEvent[]) => list.map((e) => e.id).sort();
-    expect(ids(blocks)).toEqual(ids(Object.values(examples)));
-    for (const block of blocks) {
-      expect(block).toEqual(Object.values(examples).find((e) => e.id === block.id));
-    }
+    const links = [
+      ...section.matchAll(/^\| `([^`]+)` \|.*\]\(\.\.\/events\/audit\/examples\/([^)]+)\) \|$/gm),
+    ];
+    expect(links.map((m) => m[2]).sort()).toEqual(Object.keys(examples).sort());
+    for (const [, type, file] of links) expect(examples[file ?? ""]?.type, file).toBe(type);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * A small client of the ENS emulator's control API (CONTRACT §7) and a reader of the audit file, shared by the
- * integration tests so that each one states what it checks rather than how it talks to the emulator.
+ * A small client of the ENS emulator's control API (docs/interfaces.md) and a reader of the audit file,
+ * shared by the integration tests so that each one states what it checks rather than how it talks to the
+ * emulator.
  */
 import { existsSync, readFileSync } from "node:fs";
 
@@ -10,6 +11,8 @@ export interface EmulatorControl {
   call(method: string, path: string, body?: unknown): Promise<any>;
   /** Total `AuthorizeSecurityGroupEgress` calls the emulator has seen (its own counter, not ours). */
   ensCalls(): Promise<number>;
+  /** Total `DescribeSecurityGroupAttribute` calls (the read before the write). */
+  ensReads(): Promise<number>;
   /** The seven-field rules of a group. */
   permissions(securityGroupId: string): Promise<Array<Record<string, unknown>>>;
   /** Forgets everything, then creates the given empty groups. */
@@ -35,6 +38,10 @@ export function emulatorControl(url: string): EmulatorControl {
     async ensCalls() {
       const stats = (await call("GET", "stats")) as { calls: Record<string, { total: number }> };
       return stats.calls.AuthorizeSecurityGroupEgress?.total ?? 0;
+    },
+    async ensReads() {
+      const stats = (await call("GET", "stats")) as { calls: Record<string, { total: number }> };
+      return stats.calls.DescribeSecurityGroupAttribute?.total ?? 0;
     },
     async permissions(securityGroupId) {
       return (

@@ -1,6 +1,7 @@
 /**
  * The product's ENS client (real transport, real signatures) against the ENS emulator over loopback, one test per
- * fault kind of the control API (CONTRACT §7), driven through `PUT /__emulator/faults` as an operator would.
+ * fault kind of the control API (docs/interfaces.md), driven through `PUT /__emulator/faults` as an operator
+ * would.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
@@ -200,10 +201,15 @@ describe("ENS client against the emulator", () => {
     });
   });
 
-  it("fault commit-then-error: the stored rule comes back as Duplicated and counts as created", async () => {
+  it("fault commit-then-error: the stored rule comes back as Duplicated, already_exists that may have been created", async () => {
     await setFaults({ kind: "commit-then-error", code: "ens.interface.error", count: 1 });
     const result = await run();
-    expect(result).toMatchObject({ outcome: "created", attempts: 2, error: null });
+    expect(result).toMatchObject({
+      outcome: "already_exists",
+      attempts: 2,
+      error: null,
+      mayHaveCreated: true,
+    });
     expect(result.ensRequestIds).toHaveLength(2);
     const group = (await control("GET", `security-groups/${GROUP}`)) as { Permissions: unknown[] };
     expect(group.Permissions).toHaveLength(1);

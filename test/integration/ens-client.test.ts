@@ -170,7 +170,13 @@ afterAll(async () => {
 describe("ENS client over HTTP (V3)", () => {
   it("sends a signed POST / with the seven fields and the STS token, and creates the rule", async () => {
     const result = await call(client(transport()));
-    expect(result).toEqual({ outcome: "created", attempts: 1, ensRequestIds: ["req-1"], error: null });
+    expect(result).toEqual({
+      outcome: "created",
+      attempts: 1,
+      ensRequestIds: ["req-1"],
+      error: null,
+      mayHaveCreated: false,
+    });
     const request = seen[0]!;
     expect(request.signatureValid).toBe(true);
     expect(request.query).toEqual(toEnsParams(RULE));
@@ -239,6 +245,7 @@ describe("ENS client over HTTP (V3)", () => {
       attempts: 3,
       ensRequestIds: ["req-1", "req-2", "req-3"],
       error: null,
+      mayHaveCreated: false,
     });
   });
 
@@ -292,10 +299,16 @@ describe("ENS client over HTTP (V3)", () => {
     expect(result).toMatchObject({ outcome: "created", attempts: 2 });
   });
 
-  it("ends as created with attempts 2 when the answer was lost after the rule was stored", async () => {
+  it("ends as already_exists that may have been created, attempts 2, when the answer was lost after the rule was stored", async () => {
     faults = ["commit-then-reset"];
     const result = await call(client(transport()));
-    expect(result).toEqual({ outcome: "created", attempts: 2, ensRequestIds: ["req-2"], error: null });
+    expect(result).toEqual({
+      outcome: "already_exists",
+      attempts: 2,
+      ensRequestIds: ["req-2"],
+      error: null,
+      mayHaveCreated: true,
+    });
     expect(seen).toHaveLength(2);
   });
 

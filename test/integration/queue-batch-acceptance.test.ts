@@ -104,7 +104,7 @@ it("five messages, five audit events, and a throw caused by the transient one on
     attempts: 0,
     rule: null,
   });
-  expect(byMessage["msg-existing"]).toMatchObject({ outcome: "already_exists", attempts: 1 });
+  expect(byMessage["msg-existing"]).toMatchObject({ outcome: "already_exists", attempts: 0 });
   expect(byMessage["msg-missing"]).toMatchObject({
     outcome: "failed",
     errorCode: "InvalidSecurityGroupId.NotFound",

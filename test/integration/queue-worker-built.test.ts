@@ -91,12 +91,31 @@ describe("built queue-worker against the ENS emulator", () => {
     expect(event.data.ensRequestIds).toHaveLength(1);
   });
 
-  it("already_exists: the identical rule again is a success with one call", async () => {
+  it("already_exists: the identical rule again is found by the read and settles without a write", async () => {
     await invoke(rule(443));
     const { result } = await invoke(rule(443));
+    expect(result.messages[0].rules[0]).toMatchObject({ outcome: "already_exists", attempts: 0 });
+    expect(await control.ensCalls()).toBe(1);
+    expect(await control.ensReads()).toBe(2);
+    expect(lastEvent().data).toMatchObject({ errorCode: null, mayHaveCreated: false });
+  });
+
+  it("already_exists: a rule ENS refuses as a duplicate after all (stored between read and write) is still already_exists", async () => {
+    await control.call("PUT", "faults", {
+      seed: 1,
+      faults: [
+        {
+          action: "AuthorizeSecurityGroupEgress",
+          kind: "error",
+          code: "SecurityGroupRuleConflict.Duplicated",
+          rate: 1,
+          count: 1,
+        },
+      ],
+    });
+    const { result } = await invoke(rule(4443));
     expect(result.messages[0].rules[0]).toMatchObject({ outcome: "already_exists", attempts: 1 });
-    expect(await control.ensCalls()).toBe(2);
-    expect(lastEvent().data.errorCode).toBeNull();
+    expect(lastEvent().data).toMatchObject({ outcome: "already_exists", mayHaveCreated: false });
   });
 
   it("invalid: refused with no ENS call", async () => {
@@ -110,14 +129,15 @@ describe("built queue-worker against the ENS emulator", () => {
     expect(lastEvent().data.outcome).toBe("rejected");
   });
 
-  it("missing group: InvalidSecurityGroupId.NotFound after exactly one call", async () => {
+  it("missing group: InvalidSecurityGroupId.NotFound from the read, and no write", async () => {
     const { result, error } = await invoke(rule(443, "sg-doesnotexist"));
     expect(error).toBeUndefined();
     expect(result.messages[0].rules[0]).toMatchObject({
       outcome: "failed",
       errorCode: "InvalidSecurityGroupId.NotFound",
     });
-    expect(await control.ensCalls()).toBe(1);
+    expect(await control.ensReads()).toBe(1);
+    expect(await control.ensCalls()).toBe(0);
   });
 
   for (const code of ["NoPermission", "InvalidParameter", "MissingParameter", "AuthorizationLimitExceed"]) {
@@ -147,7 +167,7 @@ describe("built queue-worker against the ENS emulator", () => {
     });
   }
 
-  it("lost answer then duplicate: created with attempts 2", async () => {
+  it("lost answer then duplicate: already_exists that this delivery may have created, attempts 2", async () => {
     await control.call("PUT", "faults", {
       seed: 1,
       faults: [
@@ -161,7 +181,8 @@ describe("built queue-worker against the ENS emulator", () => {
       ],
     });
     const { result } = await invoke(rule(7443));
-    expect(result.messages[0].rules[0]).toMatchObject({ outcome: "created", attempts: 2 });
+    expect(result.messages[0].rules[0]).toMatchObject({ outcome: "already_exists", attempts: 2 });
+    expect(lastEvent().data).toMatchObject({ outcome: "already_exists", mayHaveCreated: true });
     const group = (await control.call("GET", "security-groups/sg-demo0001")) as {
       Permissions: unknown[];
     };

@@ -1,16 +1,27 @@
 /**
- * The `EnsClient` port: one rule in, one settled result out. The only retry layer of the product (STYLE §4):
+ * The `EnsClient` port: one rule in, one settled result out. The only retry layer of the product:
  * p-retry with explicit options, full-jitter backoff computed here, a cap on attempts and a budget that ends at
  * the caller's deadline, which also aborts an attempt in flight.
  */
 import pRetry from "p-retry";
 import type { EgressRule } from "../../domain/types.ts";
 import { classifyError, DUPLICATED_CODE, EnsApiError } from "../../errors.ts";
-import type { Clock, EnsCallOptions, EnsCallResult, EnsClient, EnsErrorInfo } from "../../ports.ts";
+import type {
+  Clock,
+  EnsCallOptions,
+  EnsCallResult,
+  EnsClient,
+  EnsErrorInfo,
+  GroupReadResult,
+} from "../../ports.ts";
+import { readGroupEgressRules } from "./group-rules.ts";
 import type { EnsTransport } from "./http-ens-transport.ts";
 
-/** The ENS action this client calls. */
+/** The ENS action that writes one rule. */
 export const AUTHORIZE_EGRESS_ACTION = "AuthorizeSecurityGroupEgress";
+
+/** The ENS action that reads a group and its rules. */
+export const DESCRIBE_GROUP_ACTION = "DescribeSecurityGroupAttribute";
 
 /** Retry settings (RETRY_MAX_ATTEMPTS, RETRY_BASE_MS, RETRY_MAX_DELAY_MS) plus test seams. */
 export interface RetryPolicy {
@@ -114,9 +125,25 @@ function asEnsApiError(error: unknown): EnsApiError {
   });
 }
 
+/** How one action's answers are read: success into a value, `Duplicated` into a value or a rethrow. */
+interface ActionReader<T> {
+  action: string;
+  params: Record<string, string>;
+  /** The value of a successful answer. */
+  answer: (body: Record<string, unknown>) => T;
+  /** The value of a `Duplicated` refusal, or null to treat it as any other error. */
+  duplicated: (mayHaveApplied: boolean) => T | null;
+}
+
+/** What `runWithRetry` settles to: the value or the last error, with every attempt counted. */
+type RetryOutcome<T> = { attempts: number; ensRequestIds: string[]; mayHaveApplied: boolean } & (
+  | { ok: true; value: T }
+  | { ok: false; error: EnsApiError }
+);
+
 /**
- * Creates the ENS client. It never rejects for ENS or network errors: every call settles to `created`,
- * `already_exists` or `failed` with the attempts made, each answer's RequestId and the last error.
+ * Creates the ENS client. It never rejects for ENS or network errors: every call settles to a value or to the
+ * last error, with the attempts made and each answer's RequestId. Writes and reads share one retry policy.
  * @example const ens = createEnsClient({ transport, retry: { maxAttempts: 5, baseMs: 100, maxDelayMs: 2000 } });
  */
 export function createEnsClient(options: EnsClientOptions): EnsClient {
@@ -127,21 +154,18 @@ export function createEnsClient(options: EnsClientOptions): EnsClient {
   const sleep = policy.sleep ?? sleepUnlessAborted;
   const minAttemptMs = policy.minAttemptMs ?? 200;
 
-  async function authorizeSecurityGroupEgress(
-    rule: EgressRule,
-    call: EnsCallOptions,
-  ): Promise<EnsCallResult> {
-    const params = toEnsParams(rule);
+  async function runWithRetry<T>(reader: ActionReader<T>, call: EnsCallOptions): Promise<RetryOutcome<T>> {
     const ensRequestIds: string[] = [];
     let attempts = 0;
-    // True once an attempt failed in a way that may still have stored the rule (answer lost, server failure).
+    // True once an attempt failed in a way that may still have taken effect (answer lost, server failure).
     let mayHaveApplied = false;
 
-    const failed = (error: EnsApiError): EnsCallResult => ({
-      outcome: "failed",
+    const failed = (error: EnsApiError): RetryOutcome<T> => ({
+      ok: false,
+      error,
       attempts,
       ensRequestIds,
-      error: toErrorInfo(error),
+      mayHaveApplied,
     });
     const deadlineError = () =>
       new EnsApiError({
@@ -164,17 +188,17 @@ export function createEnsClient(options: EnsClientOptions): EnsClient {
     const onCallerAbort = () => controller.abort(abortedError());
     call.signal?.addEventListener("abort", onCallerAbort, { once: true });
 
-    const attempt = async (): Promise<"created" | "already_exists"> => {
+    const attempt = async (): Promise<T> => {
       attempts++;
       try {
         const answer = await options.transport.call(
-          AUTHORIZE_EGRESS_ACTION,
-          params,
+          reader.action,
+          reader.params,
           call.credentials,
           controller.signal,
         );
         if (answer.requestId) ensRequestIds.push(answer.requestId);
-        return "created";
+        return reader.answer(answer.body);
       } catch (thrown) {
         let error = asEnsApiError(thrown);
         if (controller.signal.aborted && error.code === "Aborted") {
@@ -183,7 +207,10 @@ export function createEnsClient(options: EnsClientOptions): EnsClient {
           error = new EnsApiError({ code: reason.code, message: reason.message, cause: error });
         }
         if (error.requestId) ensRequestIds.push(error.requestId);
-        if (error.code === DUPLICATED_CODE) return mayHaveApplied ? "created" : "already_exists";
+        if (error.code === DUPLICATED_CODE) {
+          const value = reader.duplicated(mayHaveApplied);
+          if (value !== null) return value;
+        }
         if (classifyError(error.code, error.httpStatus).mayHaveApplied && error.requestSent)
           mayHaveApplied = true;
         throw error;
@@ -191,9 +218,12 @@ export function createEnsClient(options: EnsClientOptions): EnsClient {
     };
 
     try {
-      const outcome = await pRetry(attempt, {
+      const value = await pRetry(attempt, {
         retries: policy.maxAttempts - 1,
-        // p-retry 7 has no delay hook: its own delay is forced to 0 and shouldRetry sleeps the full-jitter delay.
+        // p-retry computes its delay before it asks shouldRetry, from the attempt count alone; ours depends on the
+        // error's class (throttling backs off from a larger base) and on the deadline, so p-retry's own delay is 0
+        // and shouldRetry sleeps the full-jitter delay. p-retry still owns the loop, the attempt cap and the
+        // error bookkeeping.
         factor: 1,
         minTimeout: 0,
         maxTimeout: 0,
@@ -212,7 +242,7 @@ export function createEnsClient(options: EnsClientOptions): EnsClient {
           return !controller.signal.aborted && clock.now() + minAttemptMs <= call.deadline;
         },
       });
-      return { outcome, attempts, ensRequestIds, error: null };
+      return { ok: true, value, attempts, ensRequestIds, mayHaveApplied };
     } catch (error) {
       return failed(asEnsApiError(error));
     } finally {
@@ -221,5 +251,58 @@ export function createEnsClient(options: EnsClientOptions): EnsClient {
     }
   }
 
-  return { authorizeSecurityGroupEgress };
+  async function authorizeSecurityGroupEgress(
+    rule: EgressRule,
+    call: EnsCallOptions,
+  ): Promise<EnsCallResult> {
+    const result = await runWithRetry<"created" | "already_exists">(
+      {
+        action: AUTHORIZE_EGRESS_ACTION,
+        params: toEnsParams(rule),
+        answer: () => "created",
+        // `created` is claimed only on a success answer to our own attempt. A duplicate after an attempt whose
+        // answer was lost proves the rule exists, not who stored it: a concurrent delivery may have.
+        duplicated: () => "already_exists",
+      },
+      call,
+    );
+    const { attempts, ensRequestIds } = result;
+    if (!result.ok) {
+      return {
+        outcome: "failed",
+        attempts,
+        ensRequestIds,
+        error: toErrorInfo(result.error),
+        mayHaveCreated: false,
+      };
+    }
+    return {
+      outcome: result.value,
+      attempts,
+      ensRequestIds,
+      error: null,
+      mayHaveCreated: result.value === "already_exists" && result.mayHaveApplied,
+    };
+  }
+
+  async function describeSecurityGroupEgress(
+    securityGroupId: string,
+    call: EnsCallOptions,
+  ): Promise<GroupReadResult> {
+    const result = await runWithRetry<EgressRule[]>(
+      {
+        action: DESCRIBE_GROUP_ACTION,
+        params: { SecurityGroupId: securityGroupId },
+        answer: (body) => readGroupEgressRules(body, securityGroupId),
+        duplicated: () => null,
+      },
+      call,
+    );
+    const { attempts, ensRequestIds } = result;
+    return result.ok
+      ? { ok: true, rules: result.value, attempts, ensRequestIds }
+      : { ok: false, attempts, ensRequestIds, error: toErrorInfo(result.error) };
+  }
+
+  return { authorizeSecurityGroupEgress, describeSecurityGroupEgress };
 }

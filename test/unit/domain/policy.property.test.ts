@@ -15,7 +15,7 @@ import type { EgressRule, IpProtocol, RequestOrigin } from "../../../shared/doma
 
 const PROTOCOLS: IpProtocol[] = ["tcp", "udp", "icmp", "gre", "all"];
 const ORIGINS: RequestOrigin[] = ["operator", "webhook", "queue"];
-const GROUPS = ["sg-prod-web", "sg-prod-db", "sg-dev-1", "sg-0123"];
+const GROUPS = ["sg-prodweb", "sg-proddb", "sg-dev1", "sg-0123"];
 const RUNS = { numRuns: 400 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ const blockedEntry = fc.oneof(
 
 const policyDocument = fc.record(
   {
-    allowedSecurityGroups: fc.constantFrom(["*"], ["sg-prod-*"], ["sg-prod-web", "sg-dev-1"]),
+    allowedSecurityGroups: fc.constantFrom(["*"], ["sg-prod*"], ["sg-prodweb", "sg-dev1"]),
     allowedProtocols: fc.subarray(PROTOCOLS, { minLength: 1 }),
     maxPortSpan: fc.oneof(
       fc.integer({ min: 1, max: 10 }),
@@ -139,7 +139,7 @@ const policyDocument = fc.record(
       { maxLength: 3 },
     ),
     destinationAllowLists: fc.dictionary(
-      fc.constantFrom("*", "sg-prod-*", "sg-prod-db", "sg-dev-1"),
+      fc.constantFrom("*", "sg-prod*", "sg-proddb", "sg-dev1"),
       fc.array(cidrWith(anyPrefix), { minLength: 1, maxLength: 3 }),
       { maxKeys: 2 },
     ),
@@ -301,7 +301,7 @@ describe("evaluatePolicy against independent oracles", () => {
       group: fc.constantFrom(...GROUPS),
       destination: near(fc.integer({ min: 24, max: 32 })),
       lists: fc.dictionary(
-        fc.constantFrom("*", "sg-prod-*", "sg-prod-db", "sg-0123"),
+        fc.constantFrom("*", "sg-prod*", "sg-proddb", "sg-0123"),
         fc.array(near(fc.integer({ min: 20, max: 32 })), { minLength: 1, maxLength: 4 }),
         { maxKeys: 3 },
       ),
@@ -413,7 +413,7 @@ describe("parsePolicy is total", () => {
 
 function baseRule(): EgressRule {
   return {
-    SecurityGroupId: "sg-prod-web",
+    SecurityGroupId: "sg-prodweb",
     IpProtocol: "tcp",
     PortRange: "443/443",
     DestCidrIp: "10.0.0.0/8",

@@ -14,7 +14,7 @@ import {
 import type { EgressRule, RequestMeta, RequestOrigin } from "../../../shared/domain/types.ts";
 
 const RULE: EgressRule = {
-  SecurityGroupId: "sg-prod-web",
+  SecurityGroupId: "sg-prodweb",
   IpProtocol: "tcp",
   PortRange: "443/443",
   DestCidrIp: "10.0.0.0/8",
@@ -75,7 +75,7 @@ interface Case {
 const CASES: Case[] = [
   // The default policy: the issue's acceptance cases first.
   { name: "default: ordinary internal rule", rule: {}, refusedBy: [] },
-  { name: "default: CONTRACT example tcp 22 to 10/8", rule: TCP("22/22"), refusedBy: [] },
+  { name: "default: the documented example tcp 22 to 10/8", rule: TCP("22/22"), refusedBy: [] },
   { name: "default: all to the world", rule: ALL_TO("0.0.0.0/0"), refusedBy: ["WorldOpenEgress"] },
   {
     name: "default: tcp every port to the world",
@@ -260,31 +260,31 @@ const CASES: Case[] = [
   // destinationAllowLists: containment in the union
   {
     name: "allow list: inside",
-    policy: { destinationAllowLists: { "sg-prod-db": ["10.1.0.0/16"] } },
-    rule: { SecurityGroupId: "sg-prod-db", DestCidrIp: "10.1.2.0/24" },
+    policy: { destinationAllowLists: { "sg-proddb": ["10.1.0.0/16"] } },
+    rule: { SecurityGroupId: "sg-proddb", DestCidrIp: "10.1.2.0/24" },
     refusedBy: [],
   },
   {
     name: "allow list: single address inside",
-    policy: { destinationAllowLists: { "sg-prod-db": ["10.1.0.0/16"] } },
-    rule: { SecurityGroupId: "sg-prod-db", DestCidrIp: "10.1.2.3" },
+    policy: { destinationAllowLists: { "sg-proddb": ["10.1.0.0/16"] } },
+    rule: { SecurityGroupId: "sg-proddb", DestCidrIp: "10.1.2.3" },
     refusedBy: [],
   },
   {
     name: "allow list: overlapping is not enough",
-    policy: { destinationAllowLists: { "sg-prod-db": ["10.1.0.0/16"] } },
-    rule: { SecurityGroupId: "sg-prod-db", DestCidrIp: "10.0.0.0/8" },
+    policy: { destinationAllowLists: { "sg-proddb": ["10.1.0.0/16"] } },
+    rule: { SecurityGroupId: "sg-proddb", DestCidrIp: "10.0.0.0/8" },
     refusedBy: ["DestinationNotAllowed"],
   },
   {
     name: "allow list: other group is not bound",
-    policy: { destinationAllowLists: { "sg-prod-db": ["10.1.0.0/16"] } },
-    rule: { SecurityGroupId: "sg-prod-web", DestCidrIp: "0.0.0.0/0" },
+    policy: { destinationAllowLists: { "sg-proddb": ["10.1.0.0/16"] } },
+    rule: { SecurityGroupId: "sg-prodweb", DestCidrIp: "0.0.0.0/0" },
     refusedBy: [],
   },
   {
     name: "allow list: union of two halves",
-    policy: { destinationAllowLists: { "sg-prod-*": ["10.0.0.0/9", "10.128.0.0/9"] } },
+    policy: { destinationAllowLists: { "sg-prod*": ["10.0.0.0/9", "10.128.0.0/9"] } },
     rule: { DestCidrIp: "10.0.0.0/8" },
     refusedBy: [],
   },
@@ -292,8 +292,8 @@ const CASES: Case[] = [
     name: "allow list: every matching key applies",
     policy: {
       destinationAllowLists: {
-        "sg-prod-*": ["10.0.0.0/8"],
-        "sg-prod-web": ["10.1.0.0/16", "192.168.0.0/16"],
+        "sg-prod*": ["10.0.0.0/8"],
+        "sg-prodweb": ["10.1.0.0/16", "192.168.0.0/16"],
       },
     },
     rule: { DestCidrIp: "192.168.1.0/24" },
@@ -303,8 +303,8 @@ const CASES: Case[] = [
     name: "allow list: both keys satisfied",
     policy: {
       destinationAllowLists: {
-        "sg-prod-*": ["10.0.0.0/8"],
-        "sg-prod-web": ["10.1.0.0/16", "192.168.0.0/16"],
+        "sg-prod*": ["10.0.0.0/8"],
+        "sg-prodweb": ["10.1.0.0/16", "192.168.0.0/16"],
       },
     },
     rule: { DestCidrIp: "10.1.0.0/16" },
@@ -391,7 +391,7 @@ const CASES: Case[] = [
   {
     name: "every violation is reported",
     policy: {
-      allowedSecurityGroups: ["sg-prod-*"],
+      allowedSecurityGroups: ["sg-prod*"],
       allowedProtocols: ["tcp"],
       maxPortSpan: 1024,
       blockedPorts: [23],
@@ -400,7 +400,7 @@ const CASES: Case[] = [
       requireTicketFor: ["webhook"],
       priority: { min: 10 },
     },
-    rule: { ...ALL_TO("0.0.0.0/0"), SecurityGroupId: "sg-dev-1", Priority: 5 },
+    rule: { ...ALL_TO("0.0.0.0/0"), SecurityGroupId: "sg-dev1", Priority: 5 },
     origin: "webhook",
     refusedBy: [
       "SecurityGroupNotAllowed",
@@ -417,9 +417,9 @@ const CASES: Case[] = [
 ];
 
 function groupCases(): Case[] {
-  const policy = { allowedSecurityGroups: ["sg-prod-*", "sg-0123"] };
+  const policy = { allowedSecurityGroups: ["sg-prod*", "sg-0123"] };
   return [
-    { name: "groups: prefix matches", policy, rule: { SecurityGroupId: "sg-prod-web" }, refusedBy: [] },
+    { name: "groups: prefix matches", policy, rule: { SecurityGroupId: "sg-prodweb" }, refusedBy: [] },
     { name: "groups: exact id matches", policy, rule: { SecurityGroupId: "sg-0123" }, refusedBy: [] },
     {
       name: "groups: exact id is not a prefix",
@@ -430,13 +430,13 @@ function groupCases(): Case[] {
     {
       name: "groups: other group refused",
       policy,
-      rule: { SecurityGroupId: "sg-dev-1" },
+      rule: { SecurityGroupId: "sg-dev1" },
       refusedBy: ["SecurityGroupNotAllowed"],
     },
     {
       name: "groups: drop rule still refused",
       policy,
-      rule: { SecurityGroupId: "sg-dev-1", Policy: "drop" },
+      rule: { SecurityGroupId: "sg-dev1", Policy: "drop" },
       refusedBy: ["SecurityGroupNotAllowed"],
     },
   ];
@@ -508,12 +508,12 @@ describe("audit-only mode", () => {
 
 describe("reasons name the rule's value and the policy's value", () => {
   const strict = policyOf({
-    allowedSecurityGroups: ["sg-prod-*"],
+    allowedSecurityGroups: ["sg-prod*"],
     allowedProtocols: ["tcp", "udp"],
     maxPortSpan: 1024,
     blockedPorts: [{ ports: 445, reason: "SMB" }, "135/139"],
     deniedDestinations: [{ cidr: "10.99.0.0/16", reason: "PCI zone" }],
-    destinationAllowLists: { "sg-prod-db": ["10.1.0.0/16", "10.2.0.0/16"] },
+    destinationAllowLists: { "sg-proddb": ["10.1.0.0/16", "10.2.0.0/16"] },
     requireTicketFor: ["queue"],
     priority: { min: 10, max: 90 },
   });
@@ -533,8 +533,8 @@ describe("reasons name the rule's value and the policy's value", () => {
     ],
     [
       "SecurityGroupNotAllowed",
-      { SecurityGroupId: "sg-dev-7" },
-      'SecurityGroupId "sg-dev-7" matches none of allowedSecurityGroups "sg-prod-*"',
+      { SecurityGroupId: "sg-dev7" },
+      'SecurityGroupId "sg-dev7" matches none of allowedSecurityGroups "sg-prod*"',
     ],
     [
       "ProtocolNotAllowed",
@@ -549,8 +549,8 @@ describe("reasons name the rule's value and the policy's value", () => {
     ],
     [
       "DestinationNotAllowed",
-      { SecurityGroupId: "sg-prod-db", DestCidrIp: "10.0.0.0/14" },
-      'DestCidrIp 10.0.0.0/14 is not inside the allow list for "sg-prod-db" (10.1.0.0/16, 10.2.0.0/16): 10.0.0.0 is outside it',
+      { SecurityGroupId: "sg-proddb", DestCidrIp: "10.0.0.0/14" },
+      'DestCidrIp 10.0.0.0/14 is not inside the allow list for "sg-proddb" (10.1.0.0/16, 10.2.0.0/16): 10.0.0.0 is outside it',
     ],
     [
       "TicketRequired",
@@ -724,13 +724,43 @@ describe("parsePolicy: a policy with a mistake fails with a message that names i
       "bad group pattern",
       { version: 1, allowedSecurityGroups: ["sg-*-prod"] },
       "allowedSecurityGroups[0]",
-      'prefix ending in "*"',
+      '"*" may only end a prefix',
     ],
     [
       "bad allow-list key",
       { version: 1, destinationAllowLists: { "sg *": ["10.0.0.0/8"] } },
       'destinationAllowLists["sg *"]',
-      "must be a security group id",
+      "can never match",
+    ],
+    [
+      "uppercase allow-list key that no valid id can match",
+      { version: 1, destinationAllowLists: { "SG-DB01": ["10.0.0.0/8"] } },
+      'destinationAllowLists["SG-DB01"]',
+      'did you mean "sg-db01"?',
+    ],
+    [
+      "allow-list prefix with a hyphen no valid id has",
+      { version: 1, destinationAllowLists: { "sg-db-*": ["10.0.0.0/8"] } },
+      'destinationAllowLists["sg-db-*"]',
+      'no "-", "_" or "."',
+    ],
+    [
+      "group prefix with a hyphen no valid id has",
+      { version: 1, allowedSecurityGroups: ["sg-prod-*"] },
+      "allowedSecurityGroups[0]",
+      "no SecurityGroupId starts with it",
+    ],
+    [
+      "ticket pattern that is not a regular expression",
+      { version: 1, ticketPattern: "^[A-Z" },
+      "ticketPattern",
+      "is not a regular expression",
+    ],
+    [
+      "ticket pattern that accepts an empty ticket",
+      { version: 1, ticketPattern: "[A-Z]*" },
+      "ticketPattern",
+      "would not require one",
     ],
     [
       "empty allow list",

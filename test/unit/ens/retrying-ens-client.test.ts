@@ -71,6 +71,7 @@ describe("createEnsClient: outcomes", () => {
       attempts: 1,
       ensRequestIds: ["fake-req-1"],
       error: null,
+      mayHaveCreated: false,
     });
     expect(transport.stored.size).toBe(1);
   });
@@ -100,13 +101,22 @@ describe("createEnsClient: outcomes", () => {
       attempts: 1,
       ensRequestIds: ["fake-req-1"],
       error: null,
+      mayHaveCreated: false,
     });
   });
 
-  it("ends as created with attempts 2 when the answer was lost after the rule was stored, then Duplicated", async () => {
+  // `created` needs a success answer to our own attempt: after a lost answer, Duplicated proves the rule exists but
+  // not who stored it (a concurrent delivery may have), so the outcome says exactly that.
+  it("ends as already_exists that may have been created, with attempts 2, when the answer was lost after the rule was stored", async () => {
     const { run, transport } = setup([{ kind: "network", errno: "ECONNRESET", commit: true }]);
     const result = await run();
-    expect(result).toEqual({ outcome: "created", attempts: 2, ensRequestIds: ["fake-req-1"], error: null });
+    expect(result).toEqual({
+      outcome: "already_exists",
+      attempts: 2,
+      ensRequestIds: ["fake-req-1"],
+      error: null,
+      mayHaveCreated: true,
+    });
     expect(transport.calls).toHaveLength(2);
     expect(transport.stored.size).toBe(1);
   });
@@ -116,14 +126,18 @@ describe("createEnsClient: outcomes", () => {
     ["ens.interface.error", err("ens.interface.error")],
     ["an HTTP 503", err("ServiceUnavailable", 503)],
     ["a non-JSON 200", { kind: "invalid-body", httpStatus: 200, commit: true }],
-  ])("counts Duplicated after %s as created", async (_name, first) => {
-    const { run, transport } = setup([first, { kind: "ok" }]);
-    // When the failed attempt did not store the rule itself, the rule appears in between (ENS committed late).
-    if (!(first as { commit?: boolean }).commit) transport.seed(toEnsParams(RULE));
-    const result = await run();
-    expect(result.outcome).toBe("created");
-    expect(result.attempts).toBe(2);
-  });
+  ])(
+    "reports Duplicated after %s as already_exists that this delivery may have created",
+    async (_name, first) => {
+      const { run, transport } = setup([first, { kind: "ok" }]);
+      // When the failed attempt did not store the rule itself, the rule appears in between (ENS committed late).
+      if (!(first as { commit?: boolean }).commit) transport.seed(toEnsParams(RULE));
+      const result = await run();
+      expect(result.outcome).toBe("already_exists");
+      expect(result.mayHaveCreated).toBe(true);
+      expect(result.attempts).toBe(2);
+    },
+  );
 
   it.each<[string, FakeEnsStep]>([
     ["throttling (the call was refused before it ran)", err("Throttling.User")],
@@ -132,7 +146,7 @@ describe("createEnsClient: outcomes", () => {
   ])("keeps already_exists for Duplicated after %s", async (_name, first) => {
     const { run, transport } = setup([first]);
     transport.seed(toEnsParams(RULE));
-    expect(await run()).toMatchObject({ outcome: "already_exists", attempts: 2 });
+    expect(await run()).toMatchObject({ outcome: "already_exists", attempts: 2, mayHaveCreated: false });
   });
 
   it("records the RequestId of every answered attempt, errors included", async () => {

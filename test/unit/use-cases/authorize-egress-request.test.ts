@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../../shared/domain/policy.ts";
+import type { EgressRule } from "../../../shared/domain/types.ts";
 import type { Delivery, EnsCallResult } from "../../../shared/ports.ts";
 import {
   type AuthorizeDeps,
@@ -234,5 +235,134 @@ describe("recordRefusedDelivery", () => {
       errorCode: "Unauthorized",
     });
     expect(result.results[0]?.auditId).toBe(audit.events[0]?.id);
+  });
+});
+
+describe("authorizeEgressRequest: read before write", () => {
+  const stored: EgressRule = {
+    SecurityGroupId: rule.SecurityGroupId,
+    IpProtocol: "tcp",
+    PortRange: rule.PortRange,
+    DestCidrIp: rule.DestCidrIp,
+    Policy: "accept",
+    Priority: 1,
+    SourcePortRange: "1/65535",
+  };
+
+  it("reads each group once, even for several rules on it, before any write", async () => {
+    const { ens, deps } = setup();
+    const body = {
+      Rules: [rule, { ...rule, PortRange: "8443/8443" }, { ...rule, SecurityGroupId: "sg-demo0002" }],
+    };
+    await authorizeEgressRequest({ body, delivery, credentials }, deps, budget);
+    expect(ens.reads.map((r) => r.securityGroupId)).toEqual(["sg-demo0001", "sg-demo0002"]);
+    expect(ens.reads[0]?.options).toEqual({ credentials, deadline: budget.ensDeadline });
+    expect(ens.calls).toHaveLength(3);
+  });
+
+  it("settles a rule already in the group as already_exists without a write", async () => {
+    const { ens, audit, deps } = setup();
+    ens.groups.set("sg-demo0001", [{ ...stored, DestCidrIp: "10.0.0.0/8" }]);
+    const result = await authorizeEgressRequest({ body: rule, delivery, credentials }, deps, budget);
+    expect(ens.calls).toHaveLength(0);
+    expect(result.results[0]).toMatchObject({ outcome: "already_exists", attempts: 0, errorCode: null });
+    expect(audit.events[0]?.data).toMatchObject({ outcome: "already_exists", mayHaveCreated: false });
+  });
+
+  it("writes the second of two identical rules of one request not at all: the first one's write put it there", async () => {
+    const { ens, deps } = setup();
+    const result = await authorizeEgressRequest(
+      { body: { Rules: [rule, rule] }, delivery, credentials },
+      deps,
+      budget,
+    );
+    expect(ens.calls).toHaveLength(1);
+    expect(result.results.map((r) => r.outcome)).toEqual(["created", "already_exists"]);
+  });
+
+  it("judges each rule on the group plus the earlier rules of the request, and refuses the whole request", async () => {
+    const { ens, audit, deps } = setup();
+    ens.groups.set("sg-demo0001", [
+      { ...stored, IpProtocol: "all", PortRange: "-1/-1", SourcePortRange: "-1/-1", DestCidrIp: "0.0.0.0/8" },
+    ]);
+    const all = (cidr: string) => ({ ...rule, IpProtocol: "all", PortRange: "-1/-1", DestCidrIp: cidr });
+    const result = await authorizeEgressRequest(
+      { body: { Rules: [all("10.0.0.0/8"), all("1.0.0.0/8")] }, delivery, credentials },
+      deps,
+      budget,
+    );
+    expect(ens.calls).toHaveLength(0);
+    expect(result.results.map((r) => r.errorCode)).toEqual([
+      "Policy.RequestRefused",
+      "Policy.WorldOpenEgress",
+    ]);
+    expect(result.results[1]?.message).toContain(
+      "together with 2 other rules of sg-demo0001 (all to 0.0.0.0/8, all to 10.0.0.0/8)",
+    );
+    expect(audit.events.map((e) => e.type)).toEqual(["ens.egress_rule.rejected", "ens.egress_rule.rejected"]);
+  });
+
+  it("does not read a group for a request the guardrails refuse on its own", async () => {
+    const { ens, deps } = setup();
+    const world = { ...rule, IpProtocol: "all", PortRange: "-1/-1", DestCidrIp: "0.0.0.0/0" };
+    const result = await authorizeEgressRequest({ body: world, delivery, credentials }, deps, budget);
+    expect(ens.reads).toHaveLength(0);
+    expect(result.results[0]?.errorCode).toBe("Policy.WorldOpenEgress");
+  });
+
+  it("fails every rule of the request with the read's error when the group cannot be read, and writes nothing", async () => {
+    const error = {
+      code: "ens.interface.error",
+      message: "busy",
+      requestId: "r-9",
+      httpStatus: 500,
+      transient: true,
+    };
+    const ens = createFakeEnsClient(undefined, () => ({
+      ok: false,
+      attempts: 5,
+      ensRequestIds: ["r-9"],
+      error,
+    }));
+    const { audit, deps } = setup(undefined, { ens });
+    const result = await authorizeEgressRequest(
+      { body: { Rules: [rule, rule] }, delivery, credentials },
+      deps,
+      budget,
+    );
+    expect(ens.calls).toHaveLength(0);
+    expect(result.results.map((r) => [r.outcome, r.errorCode, r.transient])).toEqual([
+      ["failed", "ens.interface.error", true],
+      ["failed", "ens.interface.error", true],
+    ]);
+    expect(audit.events[0]?.data).toMatchObject({ attempts: 5, ensRequestIds: ["r-9"] });
+  });
+
+  it("dry-runs against the group's state too, and writes nothing", async () => {
+    const { ens, deps } = setup();
+    ens.groups.set("sg-demo0001", [
+      { ...stored, IpProtocol: "all", PortRange: "-1/-1", SourcePortRange: "-1/-1", DestCidrIp: "2.0.0.0/8" },
+    ]);
+    const body = { ...rule, IpProtocol: "all", PortRange: "-1/-1", DestCidrIp: "3.0.0.0/8", DryRun: true };
+    const result = await authorizeEgressRequest({ body, delivery, credentials }, deps, budget);
+    expect(ens.calls).toHaveLength(0);
+    expect(result.results[0]?.errorCode).toBe("Policy.WorldOpenEgress");
+  });
+
+  it("reports a duplicate after a lost answer as already_exists that this delivery may have created", async () => {
+    const { audit, deps } = setup(() => ({
+      outcome: "already_exists",
+      attempts: 2,
+      ensRequestIds: ["r-2"],
+      error: null,
+      mayHaveCreated: true,
+    }));
+    const result = await authorizeEgressRequest({ body: rule, delivery, credentials }, deps, budget);
+    expect(result.results[0]?.outcome).toBe("already_exists");
+    expect(audit.events[0]?.data).toMatchObject({
+      outcome: "already_exists",
+      mayHaveCreated: true,
+      attempts: 2,
+    });
   });
 });

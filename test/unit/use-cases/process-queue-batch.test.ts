@@ -128,6 +128,9 @@ describe("processQueueBatch: ENS call slots", () => {
         journal.push(`answer ${r.SecurityGroupId}`);
         return { outcome: "created", attempts: 1, ensRequestIds: ["r"], error: null };
       },
+      async describeSecurityGroupEgress() {
+        return { ok: true, rules: [], attempts: 1, ensRequestIds: ["read"] };
+      },
     };
     const d = deps(ens as ReturnType<typeof createFakeEnsClient>);
     const emit = d.audit.emit.bind(d.audit);
