@@ -148,7 +148,11 @@ function namedRules(contributors: Iterable<Footprint>, groupId: string): string 
 }
 
 /** World-open exposure of one protocol that the candidate makes worse, or null. */
-function worldOpenProblem(candidate: Footprint, existing: Footprint[], policy: Policy, groupId: string) {
+function worldOpenProblem(
+  candidate: Footprint,
+  existing: Footprint[],
+  policy: Policy,
+): { contributors: Set<Footprint>; clause: string } | null {
   const world = policy.worldOpen;
   const limit = 2 ** (32 - world.widerThanPrefix);
   const isInternet = (intervals: Interval[]) => reachesInternet(intervals, world.widerThanPrefix);
@@ -175,16 +179,15 @@ function worldOpenProblem(candidate: Footprint, existing: Footprint[], policy: P
   }
   // Without a rule already in the group, the rule alone decides, and the single-rule guardrail judged that.
   if (newlyWorld === 0 || contributors.size === 0) return null;
-  const reach =
-    `the internet (a block wider than /${world.widerThanPrefix}, or more than ${limit.toLocaleString("en-US")} ` +
-    "public addresses in all: worldOpen.widerThanPrefix)";
-  const together = namedRules(contributors, groupId);
   if (!(world.allowedProtocols as readonly string[]).includes(candidate.cell)) {
-    return `${together}, this rule would open ${candidate.cell} to ${reach}; worldOpen.allowedProtocols (${world.allowedProtocols.join(", ")}) does not allow ${candidate.cell}`;
+    return { contributors, clause: `${candidate.cell} (worldOpen.allowedProtocols does not list it)` };
   }
   const total = worldBefore + newlyWorld;
   if (hasPorts && total > world.maxPortSpan) {
-    return `${together}, this rule would open ${total} ${candidate.cell} ports to ${reach}; worldOpen.maxPortSpan allows at most ${world.maxPortSpan}`;
+    return {
+      contributors,
+      clause: `${total} ${candidate.cell} ports (worldOpen.maxPortSpan allows at most ${world.maxPortSpan})`,
+    };
   }
   return null;
 }
@@ -223,13 +226,13 @@ export function evaluateGroupState(
   const candidates = footprints(rule);
   if (candidates.length === 0 || existing.length === 0) return [];
   const present = existing.flatMap(footprints);
-  const world: string[] = [];
+  const world: Array<{ contributors: Set<Footprint>; clause: string }> = [];
   const span: string[] = [];
   for (const candidate of candidates) {
     const sameProtocol = present.filter((f) => f.cell === candidate.cell);
     if (sameProtocol.length === 0) continue;
     if (!skip.has("WorldOpenEgress")) {
-      const problem = worldOpenProblem(candidate, sameProtocol, policy, rule.SecurityGroupId);
+      const problem = worldOpenProblem(candidate, sameProtocol, policy);
       if (problem !== null) world.push(problem);
     }
     const hasPorts = candidate.cell === "tcp" || candidate.cell === "udp";
@@ -239,7 +242,21 @@ export function evaluateGroupState(
     }
   }
   const violations: PolicyViolation[] = [];
-  if (world.length > 0) violations.push({ guardrail: "WorldOpenEgress", reason: world.join("; ") });
+  if (world.length > 0) {
+    const { widerThanPrefix } = policy.worldOpen;
+    const internet =
+      `the internet (a block wider than /${widerThanPrefix}, or more than ` +
+      `${(2 ** (32 - widerThanPrefix)).toLocaleString("en-US")} public addresses in all: worldOpen.widerThanPrefix)`;
+    const together = namedRules(
+      world.flatMap((problem) => [...problem.contributors]),
+      rule.SecurityGroupId,
+    );
+    const clauses = world.map((problem) => problem.clause).join("; ");
+    violations.push({
+      guardrail: "WorldOpenEgress",
+      reason: `${together}, this rule would open to ${internet}: ${clauses}`,
+    });
+  }
   if (span.length > 0) violations.push({ guardrail: "PortSpanTooWide", reason: span.join("; ") });
   return violations;
 }

@@ -158,7 +158,8 @@ function checkTicket({ context, compiled }: RuleFacts): string | null {
   if (!required.includes(context.origin)) return null;
   const ticket = context.meta.TicketId ?? "";
   // The rule schema already refuses a ticket without a letter or digit; this keeps the guardrail safe on its own.
-  if (!/[\p{L}\p{N}]/u.test(ticket)) {
+  // Hangul fillers are letters to Unicode but print as nothing.
+  if (!/[\p{L}\p{N}]/u.test(ticket.replace(/[\u115f\u1160\u3164\uffa0]/gu, ""))) {
     return `a request from origin "${context.origin}" must carry a TicketId (requireTicketFor ${quoteList(required)})`;
   }
   if (compiled.ticketPattern !== null && !compiled.ticketPattern.test(ticket)) {
