@@ -1,6 +1,6 @@
 /**
  * Prints the latest figures of `bench/results.json` as Markdown tables (figure | value | target | ok, then the
- * cold-start load table), so the README can show exactly what the last `npm run bench` measured:
+ * cold-start load table), so docs/performance.md can show exactly what the last `npm run bench` measured:
  * `node --import tsx bench/results-table.ts [results.json]`.
  */
 import { readFileSync } from "node:fs";
