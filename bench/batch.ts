@@ -1,7 +1,8 @@
 /**
- * The batch figure (CONTRACT §6): one EventBridge MNS batch of distinct rules spread round-robin over ~50
- * security groups (so per-group serialisation does not dominate), run through the built queue-worker in a child
- * process at the emulator's 20 ms latency; throughput against the ideal `concurrency * 1000 / latencyMs`.
+ * The batch figure (docs/interfaces.md): one EventBridge MNS batch of distinct rules spread round-robin over
+ * ~50 security groups (so per-group serialisation does not dominate), run through the built queue-worker in a
+ * child process at the emulator's 20 ms latency; throughput against the ideal
+ * `concurrency * 1000 / latencyMs`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,7 +35,7 @@ export interface BatchRun {
   bareReferencePerSecond: number;
 }
 
-/** The batch result: CONTRACT §6 fields (medians over runs) plus detail. */
+/** The batch result: the documented fields (medians over runs) plus detail. */
 export interface BatchResult {
   messages: number;
   latencyMs: number;

@@ -1,7 +1,7 @@
 /**
- * coldStartRatio (CONTRACT §6): new processes that load the dist bundle and run the first invocation, against
- * new processes that make one bare signed call. Each child reports `performance.now()` at its end, i.e. the ms
- * since its own process started; the two kinds are interleaved so machine drift hits both alike.
+ * coldStartRatio (docs/interfaces.md): new processes that load the dist bundle and run the first invocation,
+ * against new processes that make one bare signed call. Each child reports `performance.now()` at its end,
+ * i.e. the ms since its own process started; the two kinds are interleaved so machine drift hits both alike.
  */
 import { type ChildScripts, runChild } from "./lib/children.ts";
 import type { EmulatorControl } from "./lib/emulator-control.ts";

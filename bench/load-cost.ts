@@ -57,7 +57,7 @@ export async function schemaProbeCandidates(root: string, outdir: string): Promi
   return probes.map((probe) => ({ name: probe.name, specifier: join(outdir, probe.file) }));
 }
 
-/** The candidates the README compares (brief H), plus our two bundles; quick mode keeps bare node and one bundle. */
+/** The candidates docs/performance.md compares, plus our two bundles; quick mode keeps bare node and one bundle. */
 export function loadCandidates(
   distRoot: string,
   quick: boolean,

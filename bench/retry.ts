@@ -1,5 +1,5 @@
 /**
- * The retry figure (CONTRACT §6): 1000 rules through the product's own EnsClient (createEnsClient over
+ * The retry figure (docs/interfaces.md): 1000 rules through the product's own EnsClient (createEnsClient over
  * createEnsTransport) while the emulator fails 30 % of calls with `ens.interface.error`. A second pass adds a
  * permanent fault (`NoPermission`) and counts any call made after a permanent error: there must be none.
  * Requests go one at a time so that, with a seed, the emulator's fault sequence is reproducible.
@@ -42,7 +42,7 @@ export interface RetryPass {
   redeliveryAttempts: number;
 }
 
-/** The retry result: CONTRACT §6 fields (medians over seeds) plus detail. */
+/** The retry result: the documented fields (medians over seeds) plus detail. */
 export interface RetryResult {
   faultRate: number;
   requests: number;
@@ -58,7 +58,7 @@ export interface RetryResult {
   requestsWithPermanentError: number;
   /**
    * Requests that succeeded within one invocation or, for those the error table sends back to the queue, on a
-   * second delivery (median over seeds). Not the CONTRACT figure: it shows what the queue path adds.
+   * second delivery (median over seeds). Reported beside `succeeded`: it shows what the queue path adds.
    */
   succeededWithRedelivery: number;
   transientPasses: RetryPass[];
@@ -66,7 +66,7 @@ export interface RetryResult {
 }
 
 /**
- * Codes REFERENCE §0 and §2.5 class as transient, listed here independently of the product's error table so that
+ * Codes docs/ens-api.md classes as transient, listed here independently of the product's error table so that
  * a wrong row there shows up as retries on a permanent error.
  */
 const TRANSIENT =

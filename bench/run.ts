@@ -1,9 +1,9 @@
 /**
- * `npm run bench` (CONTRACT §6). The npm script builds `dist/` first; this file snapshots the bundles, starts the
- * ENS emulator in a process of its own, measures every figure in child processes against it, prints the table
- * and writes `bench/results.json`, exiting 1 when a target is missed. `BENCH_QUICK=1` runs a small version
- * (< 60 s) that only proves the harness works and writes `bench/results.quick.json` (never failing on targets).
- * Two switches for investigating, both of which write no results file:
+ * `npm run bench` (docs/interfaces.md). The npm script builds `dist/` first; this file snapshots the bundles,
+ * starts the ENS emulator in a process of its own, measures every figure in child processes against it,
+ * prints the table and writes `bench/results.json`, exiting 1 when a target is missed. `BENCH_QUICK=1` runs a
+ * small version (< 60 s) that only proves the harness works and writes `bench/results.quick.json` (never
+ * failing on targets). Two switches for investigating, both of which write no results file:
  * `BENCH_ONLY=overhead,cold,batch,retry,load` runs some phases; `BENCH_DIST=<dir>` measures the bundles of
  * another build laid out like `dist/` (a candidate fix).
  */

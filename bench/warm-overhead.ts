@@ -1,6 +1,7 @@
 /**
- * overheadRatio and handlerOverheadMs (CONTRACT §6): warm direct invocations of the built queue-worker against
- * bare signed calls, interleaved in one child process per run; the emulator runs in this (the parent) process.
+ * overheadRatio and handlerOverheadMs (docs/interfaces.md): warm direct invocations of the built queue-worker
+ * against bare signed calls, interleaved in one child process per run; the emulator runs in this (the parent)
+ * process.
  */
 import { type ChildScripts, runChild } from "./lib/children.ts";
 import type { EmulatorControl } from "./lib/emulator-control.ts";

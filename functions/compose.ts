@@ -16,14 +16,16 @@ import { createEnsClient } from "../shared/adapters/ens/retrying-ens-client.ts";
 import { createLogger, type RedactingLogger } from "../shared/adapters/logger.ts";
 import { type Config, configSecrets, loadConfig } from "../shared/config.ts";
 import { DEFAULT_POLICY, type Policy, PolicyConfigError, parsePolicy } from "../shared/domain/policy.ts";
+import { createIntakeMemory, type IntakeMemory } from "../shared/edge/intake-memory.ts";
 import type { AuditSink, Credentials } from "../shared/ports.ts";
 import type { AuthorizeDeps, InvocationBudget } from "../shared/use-cases/authorize-egress-request.ts";
 
-/** The part of the FC context the functions read (REFERENCE §3.1). */
+/** The part of the FC context the functions read (docs/fc-conventions.md). */
 export interface FcContext {
   requestId: string;
   credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string } | null;
   function?: { name?: string; timeout?: number } | null;
+  /** FC 2.0 names the function's service here; FC 3.0 functions have no service, so `name` is absent. */
   service?: { name?: string } | null;
   region?: string;
   accountId?: string;
@@ -57,6 +59,8 @@ export interface Runtime {
   secrets: readonly string[];
   ens: AuthorizeDeps["ens"];
   staticSinks: AuditSink[];
+  /** What http-intake remembers between invocations of this instance (Idempotency-Keys, a refusal count). */
+  intake: IntakeMemory;
 }
 
 /** Builds the runtime from the environment; throws ConfigError / PolicyConfigError at cold start. */
@@ -81,6 +85,7 @@ export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     secrets,
     ens: createEnsClient({ transport, retry: config.retry }),
     staticSinks,
+    intake: createIntakeMemory(),
   };
 }
 
@@ -92,6 +97,8 @@ export interface Invocation {
   fcRequestId: string;
   /** The configuration's secrets plus this invocation's STS credentials: redacted from every output. */
   secrets: readonly string[];
+  /** The audit trail without the remote sinks, for refusals before authentication (docs/security.md). */
+  localAudit: AuthorizeDeps["audit"];
 }
 
 function credentialsOf(context: FcContext, config: Config): Credentials | null {
@@ -113,7 +120,7 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
   const hardDeadline = startedAt + timeoutMs;
   const credentials = credentialsOf(context, config);
   const functionName = context.function?.name ?? "unknown";
-  const serviceName = context.service?.name ?? "ens-egress";
+  const serviceName = context.service?.name || null;
   const region = context.region ?? "unknown";
   const accountId = context.accountId ?? "unknown";
   // The invocation's STS credentials join the configuration's secrets in every redaction.
@@ -140,7 +147,11 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
       }),
     );
   }
-  const audit = createAuditTrail({ logSink: createLogSink(), sinks, logger, secrets });
+  const logSink = createLogSink();
+  const audit = createAuditTrail({ logSink, sinks, logger, secrets });
+  // An unauthenticated caller must cost no network write and no wait on a remote sink.
+  const localSinks = sinks.filter((sink) => sink.remote !== true);
+  const localAudit = createAuditTrail({ logSink, sinks: localSinks, logger, secrets });
   return {
     deps: {
       ens: runtime.ens,
@@ -149,9 +160,12 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
       policyMode: config.policyMode,
       clock: { now: () => Date.now() },
       logger,
+      // The function's ARN: acs:fc:<region>:<account>:functions/<name> on FC 3.0, nested under the service on 2.0.
       auditSource:
         config.auditSource ??
-        `acs:fc:${region}:${accountId}:services/${serviceName}/functions/${functionName}`,
+        (serviceName === null
+          ? `acs:fc:${region}:${accountId}:functions/${functionName}`
+          : `acs:fc:${region}:${accountId}:services/${serviceName}/functions/${functionName}`),
     },
     budget: {
       ensDeadline: hardDeadline - config.auditMarginMs,
@@ -160,5 +174,6 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
     credentials,
     fcRequestId: context.requestId,
     secrets,
+    localAudit,
   };
 }

@@ -42,8 +42,9 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "gateway:SignatureNonceUsed":
     "Replay protection refused a nonce; every attempt signs with a fresh nonce, so a retry can succeed.",
   "gateway:SignatureDoesNotMatch":
-    "Our signature or AccessKey secret is wrong: 502, an operator must fix the credentials.",
-  "gateway:IncompleteSignature": "The signature is malformed (adapter bug): 502.",
+    "Our signature or AccessKey secret is wrong: 502, an operator must fix the credentials. ENS's message is replaced by a fixed one: it echoes the string to sign, security token included.",
+  "gateway:IncompleteSignature":
+    "The signature is malformed (adapter bug): 502. ENS's message is replaced by a fixed one, as for SignatureDoesNotMatch.",
   "gateway:InvalidAccessKeyId.NotFound": "The AccessKey id is unknown: 502, fix the credentials.",
   "gateway:InvalidAccessKeyId.Inactive": "The AccessKey is disabled: 502, fix the credentials.",
   "gateway:InvalidAccessKeyId*": "Any other AccessKey problem: 502.",
@@ -72,6 +73,8 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "local:UnsupportedMediaType": "The body is not JSON.",
   "local:NotFound": "No such route.",
   "local:MethodNotAllowed": "The route exists but not for this HTTP method.",
+  "local:IdempotencyKeyReused":
+    "The Idempotency-Key was already used on this route with a different body; retry with the same bytes, or use a new key for a new request (docs/security.md).",
   "local:AuditDeliveryFailed":
     "An audit sink did not accept the event; the delivery is answered 503 / redelivered so no outcome goes unaudited.",
   "local:MissingCredentials":

@@ -1,11 +1,11 @@
 /**
- * The whole error taxonomy in one table (STYLE §3): for every failure kind, whether the ENS adapter retries it,
- * the outcome the audit event records, the HTTP status a caller sees, and whether a queue message is acked or
- * redelivered. Pure data plus two lookups; safe to import from any bundle.
+ * The whole error taxonomy in one table (docs/errors.md): for every failure kind, whether the ENS adapter
+ * retries it, the outcome the audit event records, the HTTP status a caller sees, and whether a queue message
+ * is acked or redelivered. Pure data plus two lookups; safe to import from any bundle.
  */
 import type { Outcome } from "./domain/types.ts";
 
-/** Where a code comes from: the ENS API page (REFERENCE §0), the Alibaba Cloud gateway (§2.5), or this product. */
+/** Where a code comes from: the ENS API page or the API gateway (docs/ens-api.md), or this product. */
 export type ErrorSource = "ens" | "gateway" | "local";
 
 /** One row of the error table. */
@@ -23,6 +23,11 @@ export interface ErrorRow {
   outcome: Outcome;
   httpStatus: number;
   queue: "ack" | "redeliver";
+  /**
+   * Shown instead of the ENS message, for codes whose message is known to echo the request: the gateway's
+   * signature errors print the whole string to sign, STS token included (docs/security.md).
+   */
+  fixedMessage?: string;
 }
 
 /** The ENS answer that means the identical rule already exists. */
@@ -90,7 +95,7 @@ const refusal = (code: string, httpStatus: number): ErrorRow => ({
  * queue message so that a poison message never blocks a stream; transient ones ask for redelivery.
  */
 export const ERROR_TABLE: readonly ErrorRow[] = [
-  // ENS codes from the AuthorizeSecurityGroupEgress page (REFERENCE §0).
+  // ENS codes from the AuthorizeSecurityGroupEgress page (docs/ens-api.md).
   permanentEns("MissingParameter", 502),
   permanentEns("Missing*", 502),
   permanentEns("NoPermission", 502),
@@ -110,7 +115,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   retryable("ens.interface.error", "ens", "transient", true),
   retryable("CallInterface", "ens", "transient", true),
 
-  // Gateway common codes (REFERENCE §2.5).
+  // Gateway common codes (docs/ens-api.md).
   retryable("Throttling", "gateway", "throttle", false),
   retryable("Throttling.User", "gateway", "throttle", false),
   retryable("Throttling.Api", "gateway", "throttle", false),
@@ -119,8 +124,14 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   retryable("ServiceUnAvailable", "gateway", "transient", true),
   retryable("InternalError", "gateway", "transient", true),
   retryable("SignatureNonceUsed", "gateway", "transient", false),
-  permanentGateway("SignatureDoesNotMatch"),
-  permanentGateway("IncompleteSignature"),
+  {
+    ...permanentGateway("SignatureDoesNotMatch"),
+    fixedMessage: "ENS computed another signature for the call (check the access key secret)",
+  },
+  {
+    ...permanentGateway("IncompleteSignature"),
+    fixedMessage: "ENS found the signature of the call malformed",
+  },
   permanentGateway("InvalidAccessKeyId.NotFound"),
   permanentGateway("InvalidAccessKeyId.Inactive"),
   permanentGateway("InvalidAccessKeyId*"),
@@ -152,6 +163,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   refusal("UnsupportedMediaType", 415),
   refusal("NotFound", 404),
   refusal("MethodNotAllowed", 405),
+  refusal("IdempotencyKeyReused", 422),
   localFailure("AuditDeliveryFailed", 503),
   localFailure("MissingCredentials", 503),
   localFailure("InternalError", 500),

@@ -1,6 +1,6 @@
 /**
- * A client of the emulator's control API (CONTRACT §7), used between benchmark phases to set latency and faults,
- * reset state and create the security groups the rules go to.
+ * A client of the emulator's control API (docs/interfaces.md), used between benchmark phases to set latency
+ * and faults, reset state and create the security groups the rules go to.
  */
 
 /** One fault entry of `PUT /__emulator/faults`. */

@@ -1,10 +1,10 @@
 /**
- * An FC 3.0-like invocation context (REFERENCE §3.1) for calling a built handler outside FC. Credentials come
- * from the context, as on FC, so the bundle's environment needs no secret.
+ * An FC 3.0-like invocation context (docs/fc-conventions.md) for calling a built handler outside FC.
+ * Credentials come from the context, as on FC, so the bundle's environment needs no secret.
  */
 import { randomUUID } from "node:crypto";
 
-/** The emulator's default access key (CONTRACT §7). */
+/** The emulator's default access key (docs/interfaces.md). */
 export const BENCH_CREDENTIALS = { accessKeyId: "local-ak", accessKeySecret: "local-secret" } as const;
 
 /** Builds the context of one invocation with a fresh request id. */

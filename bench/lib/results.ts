@@ -1,6 +1,7 @@
 /**
- * The shape of `bench/results.json`: the CONTRACT §6 fields first, exactly as named there (null when a phase did
- * not run), then this project's additions, then every per-run figure under `detail` so a reader can audit them.
+ * The shape of `bench/results.json`: the documented fields first (docs/interfaces.md), exactly as named there
+ * (null when a phase did not run), then this project's additions, then every per-run figure under `detail` so
+ * a reader can audit them.
  */
 import { cpus } from "node:os";
 import type { BatchResult } from "../batch.ts";

@@ -3,7 +3,7 @@
  * different, cheaper path in the emulator and in the product), so rules differ by destination address.
  */
 
-/** A rule request as CONTRACT §3 spells it (ENS parameter names). */
+/** A rule request as docs/interfaces.md spells it (ENS parameter names). */
 export interface BenchRule {
   SecurityGroupId: string;
   IpProtocol: "tcp";
@@ -41,7 +41,7 @@ export function directInvokeEvent(rule: BenchRule): Buffer {
 }
 
 /**
- * An EventBridge batch from an MNS queue (REFERENCE §3.4): a JSON array of CloudEvents whose
+ * An EventBridge batch from an MNS queue (docs/fc-conventions.md): a JSON array of CloudEvents whose
  * `data.messageBody` is the rule request (Base64, the platform's default).
  */
 export function mnsBatchEvent(rules: readonly BenchRule[]): Buffer {

@@ -1,7 +1,7 @@
 /**
- * Entry of `npm start` (after the build): starts the local stack, prints the ready line (CONTRACT §1) and runs
- * until SIGINT or SIGTERM, then shuts down gracefully and exits 0. Any startup failure is one `error: ...` line on
- * stderr and exit code 1.
+ * Entry of `npm start` (after the build): starts the local stack, prints the ready line (docs/interfaces.md)
+ * and runs until SIGINT or SIGTERM, then shuts down gracefully and exits 0. Any startup failure is one
+ * `error: ...` line on stderr and exit code 1.
  */
 import { LocalStackError } from "./errors.ts";
 import { formatReadyLine, type LocalStack, startLocalStack } from "./stack.ts";

@@ -1,6 +1,7 @@
 /**
- * The `context` argument of an FC 3.0 handler (REFERENCE §3.1), built fresh for every invocation so that no request
- * state outlives it. The logger prints FC's line format, `<ISO time> <requestId> [level] message`.
+ * The `context` argument of an FC 3.0 handler (docs/fc-conventions.md), built fresh for every invocation so
+ * that no request state outlives it. The logger prints FC's line format,
+ * `<ISO time> <requestId> [level] message`.
  */
 import { randomBytes } from "node:crypto";
 import { format } from "node:util";
@@ -27,7 +28,8 @@ export interface FcContext {
   requestId: string;
   credentials: FcCredentials;
   function: { name: string; handler: string; memory: number; timeout: number };
-  service: { name: string; logProject: string; logStore: string; qualifier: string; versionId: string };
+  /** FC 3.0 has no services: this carries the log settings and the qualifier, and no `name`. */
+  service: { logProject: string; logStore: string; qualifier: string; versionId: string };
   region: string;
   accountId: string;
   logger: FcLogger;
@@ -41,7 +43,6 @@ export interface FcContextInput {
   timeoutSeconds: number;
   memoryMb: number;
   credentials: FcCredentials;
-  serviceName: string;
   qualifier: string;
   logProject: string;
   logStore: string;
@@ -94,7 +95,6 @@ export function createFcContext(input: FcContextInput): FcContext {
       timeout: input.timeoutSeconds,
     },
     service: {
-      name: input.serviceName,
       logProject: input.logProject,
       logStore: input.logStore,
       qualifier: input.qualifier,

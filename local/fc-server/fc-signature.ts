@@ -1,7 +1,8 @@
 /**
  * The Function Compute 2.0 request signature (`Authorization: FC <id>:<sig>`), as `@alicloud/fc2` computes it
- * (REFERENCE §5). Pure functions: the invoke API verifies with them, and tests check them against the SDK's own
- * vectors, so the local server refuses exactly what FC would refuse for a bad key, secret or tampered request.
+ * (docs/signing.md). Pure functions: the invoke API verifies with them, and tests check them against the
+ * SDK's own vectors, so the local server refuses exactly what FC would refuse for a bad key, secret or
+ * tampered request.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 

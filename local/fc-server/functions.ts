@@ -10,7 +10,10 @@ export interface FunctionSpec {
   memoryMb: number;
 }
 
-/** The service name, as deployed and as the invoke API serves it (CONTRACT §2). */
+/**
+ * The service in the paths of the FC 2.0 invoke API the local server serves (docs/interfaces.md). The deployment is
+ * FC 3.0, which has no services: there the functions are `<NamePrefix>-<name>` (docs/deploy.md).
+ */
 export const SERVICE_NAME = "ens-egress";
 
 /** The function whose HTTP trigger is mounted at the root. */

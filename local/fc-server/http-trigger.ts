@@ -1,7 +1,7 @@
 /**
- * The FC 3.0 HTTP trigger convention (REFERENCE §3.2): an HTTP request becomes the event JSON the handler receives
- * as a Buffer, and the handler's `{statusCode, headers, body, isBase64Encoded}` becomes the HTTP response. Pure
- * functions; the server does the socket work.
+ * The FC 3.0 HTTP trigger convention (docs/fc-conventions.md): an HTTP request becomes the event JSON the
+ * handler receives as a Buffer, and the handler's `{statusCode, headers, body, isBase64Encoded}` becomes the
+ * HTTP response. Pure functions; the server does the socket work.
  */
 
 /** The event FC 3.0 hands an HTTP-triggered function (as a Buffer holding this JSON). */
@@ -137,7 +137,7 @@ export function toFc3HttpEvent(
   };
 }
 
-// FC drops these from a function's response headers (REFERENCE §3.3); the server sets its own.
+// FC drops these from a function's response headers (docs/fc-conventions.md); the server sets its own.
 const DROPPED_RESPONSE_HEADERS = new Set([
   "connection",
   "content-length",

@@ -1,5 +1,5 @@
 /**
- * FC's invoke API as `@alicloud/fc2` calls it (REFERENCE §5, CONTRACT §2):
+ * FC's invoke API as `@alicloud/fc2` calls it (docs/signing.md, docs/interfaces.md):
  * `POST /2016-08-15/services/<service>[.<qualifier>]/functions/<function>/invocations`, signed with the FC
  * signature. Sync answers 200 with the result, or 200 plus `x-fc-error-type` when the function failed; Async
  * answers 202 at once. Refusals use FC's `{"ErrorCode","ErrorMessage"}` body, which the SDK turns into
@@ -12,7 +12,7 @@ import { type InvocationOutcome, serializeResult } from "./function-runner.ts";
 export const FC_API_PREFIX = "/2016-08-15";
 
 const INVOCATION_PATH = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations\/?$/;
-/** FC's payload limits: 32 MB for a sync invocation, 128 KB for an async one (REFERENCE §3.3, §3.4). */
+/** FC's payload limits: 32 MB for a sync invocation, 128 KB for an async one (docs/fc-conventions.md). */
 export const SYNC_PAYLOAD_LIMIT = 32 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 128 * 1024;
 const TAIL_LOG_BYTES = 4096;

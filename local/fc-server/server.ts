@@ -31,6 +31,7 @@ export interface FcServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port: number;
+  /** The service in the invoke API's paths; functions' contexts name none, as on FC 3.0. */
   serviceName: string;
   /** The function whose HTTP trigger is mounted at the root. */
   httpFunction: string;
@@ -144,7 +145,6 @@ export async function startFcServer(options: FcServerOptions): Promise<FcServer>
       timeoutSeconds: fn.timeoutSeconds,
       memoryMb: fn.memoryMb,
       credentials: options.credentials,
-      serviceName: options.serviceName,
       qualifier,
       logProject: options.logProject ?? "",
       logStore: options.logStore ?? "",

@@ -59,7 +59,7 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** The line printed once everything listens (CONTRACT §1). */
+/** The line printed once everything listens (docs/interfaces.md). */
 export function formatReadyLine(stack: Pick<LocalStack, "http" | "ens" | "audit">): string {
   return `ready ${JSON.stringify({ http: stack.http, ens: stack.ens, audit: stack.audit })}`;
 }

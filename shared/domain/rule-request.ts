@@ -1,5 +1,5 @@
 /**
- * The rule request (CONTRACT §3): zod/mini schemas for one rule and for the whole request, and
+ * The rule request (docs/interfaces.md): zod/mini schemas for one rule and for the whole request, and
  * `parseRuleRequest`, which turns any JSON value into normalised rules or into issues worded for a ticket author.
  * `zod/mini` rather than `zod` because this module sits in every function bundle and mini tree-shakes well.
  */
@@ -21,7 +21,7 @@ import type {
   RuleRequestParseResult,
   ValidationIssue,
 } from "./types.ts";
-import { describeJsonType, formatPath, quoteInput } from "./validation-text.ts";
+import { codePointName, describeJsonType, formatPath, quoteInput } from "./validation-text.ts";
 
 /** The most rules one request may carry; more is refused as a whole, so the caller splits the request. */
 export const MAX_RULES_PER_REQUEST = 20;
@@ -88,9 +88,32 @@ const SecurityGroupIdSchema = z
   .string({ error: expected('a security group id such as "sg-bp67acfmxazb4p"') })
   .check(problemCheck(describeSecurityGroupIdProblem));
 
+const WHOLE_INTERNET_HINT = 'write "0.0.0.0/0" if the whole internet is meant (the guardrails then judge it)';
+
+/**
+ * The two addresses nobody can mean as one destination, in both spellings a valid block can take: the unspecified
+ * address, which ENS may read as "any", and the limited broadcast address.
+ */
+const UNMEANT_DESTINATIONS: ReadonlyMap<string, string> = new Map([
+  ["0.0.0.0", "the unspecified address"],
+  ["0.0.0.0/32", "the unspecified address"],
+  ["255.255.255.255", "the broadcast address"],
+  ["255.255.255.255/32", "the broadcast address"],
+]);
+
+/** `describeCidrProblem`, then the destinations that are valid blocks but cannot be meant. */
+function describeDestinationProblem(text: string): string | null {
+  const problem = describeCidrProblem(text);
+  if (problem !== null) return problem;
+  const what = UNMEANT_DESTINATIONS.get(text);
+  return what === undefined
+    ? null
+    : `${quoteInput(text)} is ${what}, not a destination; ${WHOLE_INTERNET_HINT}`;
+}
+
 const DestCidrIpSchema = z
   .string({ error: expected('an IPv4 address or CIDR block such as "10.0.0.0/8"') })
-  .check(problemCheck(describeCidrProblem));
+  .check(problemCheck(describeDestinationProblem));
 
 const PrioritySchema = z.pipe(
   z.union([z.number(), z.string()], { error: expected("a whole number from 1 to 100", true) }),
@@ -130,18 +153,39 @@ const portRangesCheck = z.superRefine(
   { when: (payload) => typeof payload.value === "object" && payload.value !== null },
 );
 
-/** Builds a trimmed metadata text schema with its length and character rules. */
-function textSchema(what: string, rule: TextFieldRule) {
+/** Builds a trimmed metadata text schema with its length and character rules, plus a field's own rule. */
+function textSchema(what: string, rule: TextFieldRule, own: (value: string) => string | null = () => null) {
   return z
     .pipe(
       z.string({ error: expected(what, true) }),
       z.transform((value: string) => value.trim()),
     )
-    .check(problemCheck((value) => describeTextProblem(value, rule)));
+    .check(problemCheck((value) => describeTextProblem(value, rule) ?? own(value)));
+}
+
+// Characters that show nothing: format characters (Cf: zero-width space, word joiner, byte order mark ...),
+// default-ignorable code points (Hangul fillers, which are letters to Unicode, variation selectors ...), the
+// Braille blank, and every space but the plain one.
+const INVISIBLE_CHAR = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]|(?! )\p{White_Space}/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * A ticket id is what `requireTicketFor` trusts and what an auditor looks up, so it must be visible: no invisible
+ * or blank character anywhere, and at least one letter or digit.
+ */
+function describeTicketIdProblem(text: string): string | null {
+  const invisible = INVISIBLE_CHAR.exec(text);
+  if (invisible !== null) {
+    return `must not contain invisible or blank characters (found ${codePointName(invisible[0])}); give the id as it reads, e.g. "NET-1234"`;
+  }
+  if (!LETTER_OR_DIGIT.test(text)) return 'must contain a letter or a digit, e.g. "NET-1234"';
+  return null;
 }
 
 const META_SHAPE = {
-  TicketId: z.optional(textSchema('a ticket id such as "NET-1234"', TEXT_RULES.TicketId)),
+  TicketId: z.optional(
+    textSchema('a ticket id such as "NET-1234"', TEXT_RULES.TicketId, describeTicketIdProblem),
+  ),
   RequestedBy: z.optional(textSchema("the name of the requester", TEXT_RULES.RequestedBy)),
   Reason: z.optional(textSchema("a short reason", TEXT_RULES.Reason)),
   DryRun: z.optional(z.boolean({ error: expected("true or false (a JSON boolean)", true) })),
@@ -186,7 +230,7 @@ export const RuleRequestSchema = z.pipe(
   z.transform(toRuleRequest),
 );
 
-/** What a caller may send, as a type (CONTRACT §3). */
+/** What a caller may send, as a type (docs/interfaces.md, the rule request). */
 export type RuleRequestInput = z.input<typeof RuleRequestSchema>;
 
 /**

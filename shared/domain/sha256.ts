@@ -8,12 +8,13 @@
 // undefined, which the check below handles.
 import { createHash, hash } from "node:crypto";
 
-const oneShot: ((algorithm: string, data: string, encoding: "hex") => string) | undefined =
+const oneShot: ((algorithm: string, data: string | Uint8Array, encoding: "hex") => string) | undefined =
   typeof hash === "function" ? hash : undefined;
 
-/** SHA-256 of the UTF-8 bytes of `data`, as 64 lowercase hex digits. */
-export function sha256Hex(data: string): string {
-  return oneShot !== undefined
-    ? oneShot("sha256", data, "hex")
-    : createHash("sha256").update(data, "utf8").digest("hex");
+/** SHA-256 of the UTF-8 bytes of `data` (or of the bytes themselves), as 64 lowercase hex digits. */
+export function sha256Hex(data: string | Uint8Array): string {
+  if (oneShot !== undefined) return oneShot("sha256", data, "hex");
+  return typeof data === "string"
+    ? createHash("sha256").update(data, "utf8").digest("hex")
+    : createHash("sha256").update(data).digest("hex");
 }

@@ -20,7 +20,7 @@ export interface EgressRule {
   SourcePortRange: string;
 }
 
-/** Metadata that may travel beside the rule fields (CONTRACT §3). */
+/** Metadata that may travel beside the rule fields (docs/interfaces.md, the rule request). */
 export interface RequestMeta {
   TicketId: string | null;
   RequestedBy: string | null;
@@ -49,7 +49,7 @@ export type RuleRequestParseResult =
   | { ok: true; request: RuleRequest }
   | { ok: false; issues: ValidationIssue[]; entries: Array<EgressRule | null>; meta: Partial<RequestMeta> };
 
-/** Terminal outcome of one rule in one delivery (CONTRACT §5). */
+/** Terminal outcome of one rule in one delivery (docs/interfaces.md, the audit event). */
 export type Outcome = "created" | "already_exists" | "dry_run" | "rejected" | "failed";
 
 /** Where a request came from; guardrails such as "ticket required" depend on it. */

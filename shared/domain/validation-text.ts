@@ -13,6 +13,11 @@ export function quoteInput(text: string): string {
   return JSON.stringify(short);
 }
 
+/** Names a character by its code point, `U+200B`: the way to show a character that cannot be seen. */
+export function codePointName(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
 /** Names the JSON type of a value the way a ticket author would say it: "a number", "null", "an array" ... */
 export function describeJsonType(value: unknown): string {
   if (value === null) return "null";

@@ -1,9 +1,11 @@
 /**
- * Turns a settled delivery into the HTTP answer of CONTRACT §4. This is the only place where outcomes become
- * status codes; the status of a permanent ENS error comes from the one error table in `shared/errors.ts`.
+ * Turns a settled delivery into the HTTP answer of docs/interfaces.md. This is the only place where outcomes
+ * become status codes; the status of a permanent ENS error comes from the one error table in
+ * `shared/errors.ts`.
  */
 import { formatIssues } from "../domain/rule-request.ts";
 import { classifyError } from "../errors.ts";
+import type { HttpRefusal } from "../triggers/http-intake-decoder.ts";
 import type { HttpResponse } from "../triggers/http-types.ts";
 import type { RequestResult, RuleResult } from "../use-cases/authorize-egress-request.ts";
 
@@ -59,22 +61,51 @@ export function errorResponse(
   return jsonResponse(statusCode, body, requestId, extraHeaders);
 }
 
+/** The 503 of a delivery whose audit events did not all reach every durable sink: the sender must retry it. */
+function auditUndelivered(results: RuleResult[], requestId: string): HttpResponse {
+  return errorResponse(
+    503,
+    {
+      code: "AuditDeliveryFailed",
+      message: "the decision was made but its audit event could not be delivered; retry the same request",
+    },
+    requestId,
+    results,
+    { "retry-after": String(RETRY_AFTER_SECONDS) },
+  );
+}
+
+/**
+ * Answers a refused delivery (a decoder refusal or a reused Idempotency-Key) with the refusal's own status and the
+ * id of its audit event. After authentication the rule is the one of every other answer: an audit event that did
+ * not reach every durable sink makes the answer 503 with Retry-After, whatever the refusal, so that the sender
+ * retries and the event (same id) is delivered; invalid JSON and an invalid rule are alike in this. Before
+ * authentication the event goes to the local sinks only and the refusal stands: an anonymous caller is not asked
+ * to retry anything.
+ */
+export function refusalResponse(
+  refusal: Pick<HttpRefusal, "status" | "code" | "message" | "allow" | "authenticated">,
+  audited: RequestResult | null,
+  requestId: string,
+): HttpResponse {
+  if (refusal.authenticated && audited !== null && !audited.auditDelivered) {
+    return auditUndelivered(audited.results, requestId);
+  }
+  const auditId = audited?.results[0]?.auditId;
+  return errorResponse(
+    refusal.status,
+    { code: refusal.code, message: refusal.message, ...(auditId ? { auditId } : {}) },
+    requestId,
+    [],
+    refusal.allow ? { allow: refusal.allow } : {},
+  );
+}
+
 /** Maps a settled delivery to its HTTP answer, most urgent condition first. */
 export function toHttpResponse(result: RequestResult, requestId: string): HttpResponse {
   const { results } = result;
   const retryAfter = { "retry-after": String(RETRY_AFTER_SECONDS) };
-  if (!result.auditDelivered) {
-    return errorResponse(
-      503,
-      {
-        code: "AuditDeliveryFailed",
-        message: "the decision was made but its audit event could not be delivered; retry the same request",
-      },
-      requestId,
-      results,
-      retryAfter,
-    );
-  }
+  if (!result.auditDelivered) return auditUndelivered(results, requestId);
   if (result.issues.length > 0) {
     const message = formatIssues(result.issues);
     return errorResponse(400, { code: "InvalidRequest", message, issues: result.issues }, requestId, results);

@@ -3,23 +3,77 @@
  * encode the answer. Anything unexpected becomes a generic 500 that names only the request id.
  */
 import type { Invocation, Runtime } from "../../functions/compose.ts";
-import { redactText } from "../adapters/logger.ts";
-import {
-  type Fc2Request,
-  type Fc2Response,
-  type Fc3HttpResult,
-  parseFc3HttpEvent,
-  readFc2HttpRequest,
-  sendFc2HttpResponse,
-  toFc3HttpResult,
-} from "../triggers/fc-http.ts";
-import { decodeHttpIntake } from "../triggers/http-intake-decoder.ts";
+import { redactJsonDocument } from "../adapters/redaction.ts";
+import { classifyError } from "../errors.ts";
+import { type Fc3HttpResult, parseFc3HttpEvent, toFc3HttpResult } from "../triggers/fc-http.ts";
+import { decodeHttpIntake, type HttpRefusal } from "../triggers/http-intake-decoder.ts";
 import type { HttpRequest, HttpResponse } from "../triggers/http-types.ts";
 import { authorizeEgressRequest, recordRefusedDelivery } from "../use-cases/authorize-egress-request.ts";
-import { errorResponse, jsonResponse, toHttpResponse } from "./http-answer.ts";
+import { errorResponse, jsonResponse, refusalResponse, toHttpResponse } from "./http-answer.ts";
 
 /** Statuses of refusals that concern a would-be rule request, and so get an audit event. */
-const AUDITED_REFUSALS = new Set([400, 401, 413, 415]);
+const AUDITED_REFUSALS = new Set([400, 401, 413, 415, 422]);
+
+/** The refusal of a request whose Idempotency-Key already stands for another body on this route. */
+function reusedKey(decision: {
+  trigger: string;
+  deliveryId: string | null;
+  bodySha256?: string;
+}): HttpRefusal {
+  return {
+    kind: "refused",
+    status: classifyError("IdempotencyKeyReused").httpStatus,
+    code: "IdempotencyKeyReused",
+    message:
+      "this Idempotency-Key was already used with a different body; to retry, send the same body again, and use a new key for a new request",
+    trigger: decision.trigger,
+    deliveryId: decision.deliveryId,
+    authenticated: true,
+    ...(decision.bodySha256 === undefined ? {} : { bodySha256: decision.bodySha256 }),
+    logReason: "Idempotency-Key reused with another body",
+  };
+}
+
+/**
+ * Logs and audits a refusal. One before authentication is counted in the log line and audited to the local sinks
+ * only (log, file), so that an anonymous caller costs no remote write and never waits on a remote sink.
+ */
+async function refuse(
+  refusal: HttpRefusal,
+  request: HttpRequest,
+  runtime: Runtime,
+  invocation: Invocation,
+): Promise<HttpResponse> {
+  const { deps, budget, fcRequestId } = invocation;
+  const count = refusal.authenticated
+    ? {}
+    : { unauthenticatedRefusals: ++runtime.intake.unauthenticatedRefusals };
+  deps.logger.warn("request refused", {
+    correlationId: refusal.deliveryId ?? fcRequestId,
+    status: refusal.status,
+    code: refusal.code,
+    reason: refusal.logReason,
+    path: request.path,
+    sourceIp: request.sourceIp,
+    ...count,
+  });
+  const delivery = {
+    trigger: refusal.trigger,
+    origin: refusal.trigger === "http:/rules" ? "operator" : "webhook",
+    deliveryId: refusal.deliveryId,
+    fcRequestId,
+    ...(refusal.bodySha256 === undefined ? {} : { bodySha256: refusal.bodySha256 }),
+  } as const;
+  const audit = refusal.authenticated ? deps.audit : invocation.localAudit;
+  const audited = AUDITED_REFUSALS.has(refusal.status)
+    ? await recordRefusedDelivery(
+        { code: refusal.code, message: refusal.message, delivery },
+        { ...deps, audit },
+        budget,
+      )
+    : null;
+  return refusalResponse(refusal, audited, fcRequestId);
+}
 
 /** Handles one HTTP request end to end; never throws, and never echoes a known secret back to the caller. */
 export async function handleHttpIntake(
@@ -28,7 +82,7 @@ export async function handleHttpIntake(
   invocation: Invocation,
 ): Promise<HttpResponse> {
   const response = await answerHttpIntake(request, runtime, invocation);
-  return { ...response, body: redactText(response.body, invocation.secrets) };
+  return { ...response, body: redactJsonDocument(response.body, invocation.secrets) };
 }
 
 async function answerHttpIntake(
@@ -39,6 +93,7 @@ async function answerHttpIntake(
   const { config } = runtime;
   const { deps, budget, fcRequestId } = invocation;
   try {
+    const nowMs = deps.clock.now();
     const decision = decodeHttpIntake(
       request,
       {
@@ -51,52 +106,37 @@ async function answerHttpIntake(
         maxBodyBytes: config.maxBodyBytes,
         jiraFieldMap: config.jiraFieldMap,
       },
-      deps.clock.now(),
+      nowMs,
     );
     if (decision.kind === "health") return jsonResponse(200, { status: "ok" }, fcRequestId);
+    const keys = runtime.intake.idempotencyKeys;
+    const { deliveryId: key, bodySha256 } = decision;
+    const keyed =
+      key !== null && bodySha256 !== undefined ? { route: decision.trigger, key, bodySha256 } : null;
     if (decision.kind === "refused") {
-      deps.logger.warn("request refused", {
-        correlationId: decision.deliveryId ?? fcRequestId,
-        status: decision.status,
-        code: decision.code,
-        reason: decision.logReason,
-        path: request.path,
-        sourceIp: request.sourceIp,
-      });
-      const origin = decision.trigger === "http:/rules" ? "operator" : "webhook";
-      const delivery = {
-        trigger: decision.trigger,
-        origin,
-        deliveryId: decision.deliveryId,
-        fcRequestId,
-      } as const;
-      const audited = AUDITED_REFUSALS.has(decision.status)
-        ? await recordRefusedDelivery(
-            { code: decision.code, message: decision.message, delivery },
-            deps,
-            budget,
-          )
-        : null;
-      const auditId = audited?.results[0]?.auditId;
-      return errorResponse(
-        decision.status,
-        { code: decision.code, message: decision.message, ...(auditId ? { auditId } : {}) },
-        fcRequestId,
-        [],
-        decision.allow ? { allow: decision.allow } : {},
-      );
+      // A refused body leaves its key free, but a key that stands for another body is the first thing to say.
+      const bound = keyed && keys.lookup(keyed.route, keyed.key, nowMs);
+      const refusal = bound && bound !== keyed?.bodySha256 ? reusedKey(decision) : decision;
+      return await refuse(refusal, request, runtime, invocation);
     }
+    const binding = keyed && keys.bind(keyed.route, keyed.key, keyed.bodySha256, nowMs);
+    if (binding === "other") return await refuse(reusedKey(decision), request, runtime, invocation);
     const delivery = {
       trigger: decision.trigger,
       origin: decision.origin,
       deliveryId: decision.deliveryId,
       fcRequestId,
+      ...(bodySha256 === undefined ? {} : { bodySha256 }),
     };
     const result = await authorizeEgressRequest(
       { body: decision.body, delivery, credentials: invocation.credentials },
       deps,
       budget,
     );
+    // As payment APIs do, a request refused as invalid leaves its key free: the sender may correct the body.
+    if (keyed && binding === "bound" && result.issues.length > 0) {
+      keys.unbind(keyed.route, keyed.key, keyed.bodySha256);
+    }
     return toHttpResponse(result, fcRequestId);
   } catch (error) {
     deps.logger.error("unexpected error", { error });
@@ -123,19 +163,4 @@ export async function handleFc3HttpEvent(
     return toFc3HttpResult(errorResponse(400, { code: "InvalidRequest", message }, invocation.fcRequestId));
   }
   return toFc3HttpResult(await handleHttpIntake(request, runtime, invocation));
-}
-
-/** FC 2.0 convention: `(req, resp, context)`; FC strips `x-fc-*` headers, so the request id comes from the context. */
-export async function handleFc2HttpCall(
-  req: Fc2Request,
-  resp: Fc2Response,
-  runtime: Runtime,
-  invocation: Invocation,
-): Promise<void> {
-  const request = await readFc2HttpRequest(req, {
-    requestId: invocation.fcRequestId,
-    // The reader keeps one byte over the limit, so the decoder still answers 413.
-    maxBodyBytes: runtime.config.maxBodyBytes,
-  });
-  sendFc2HttpResponse(resp, await handleHttpIntake(request, runtime, invocation));
 }

@@ -4,10 +4,11 @@
  * audit events). Throwing only after every message is settled means no message is abandoned half-way.
  */
 import type { Invocation, Runtime } from "../../functions/compose.ts";
+import { redactJsonText } from "../adapters/redaction.ts";
 import { decodeQueueEvent } from "../triggers/queue-decoder.ts";
 import { type MessageResult, processQueueBatch } from "../use-cases/process-queue-batch.ts";
 
-/** Thrown to make the platform redeliver; carries the per-message summary (no secrets). */
+/** Thrown to make the platform redeliver; carries the per-message summary, redacted like the return value. */
 export class QueueRedeliveryError extends Error {
   readonly code = "QueueRedelivery";
   constructor(readonly summary: QueueSummary) {
@@ -59,7 +60,10 @@ function summarize(results: MessageResult[]): QueueSummary {
   };
 }
 
-/** Handles one queue or direct invocation; throws QueueRedeliveryError when the batch must come again. */
+/**
+ * Handles one queue or direct invocation; throws QueueRedeliveryError when the batch must come again. What it
+ * returns or throws is an output like an HTTP answer: FC hands it to the caller and logs it, so it is redacted.
+ */
 export async function handleQueueEvent(
   event: unknown,
   runtime: Runtime,
@@ -76,7 +80,7 @@ export async function handleQueueEvent(
     invocation.deps,
     invocation.budget,
   );
-  const summary = summarize(results);
+  const summary = redactJsonText(summarize(results), invocation.secrets).value;
   invocation.deps.logger.info("batch settled", {
     messages: summary.messages.length,
     redeliver: summary.messages.filter((m) => m.redeliver).length,

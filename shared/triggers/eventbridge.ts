@@ -1,7 +1,8 @@
 /**
- * EventBridge-based triggers (REFERENCE §3.4): MNS queue, ApsaraMQ for RocketMQ, ApsaraMQ for Kafka, RabbitMQ.
- * Each event is a CloudEvent whose `data` holds the message; with the `RawData` push format, or from a
- * self-managed RocketMQ, only the `data` part arrives, so the source is then recognised by the shape of `data`.
+ * EventBridge-based triggers (docs/fc-conventions.md): MNS queue, ApsaraMQ for RocketMQ, ApsaraMQ for Kafka,
+ * RabbitMQ. Each event is a CloudEvent whose `data` holds the message; with the `RawData` push format, or
+ * from a self-managed RocketMQ, only the `data` part arrives, so the source is then recognised by the shape
+ * of `data`.
  */
 import { decodeMessageBody } from "./message-body.ts";
 import type { QueueMessage } from "./queue-message.ts";

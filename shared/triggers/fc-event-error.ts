@@ -2,8 +2,9 @@
 export type FcEventErrorCode = "InvalidFcEvent";
 
 /**
- * The runtime handed the function something that is not the event its trigger documents (REFERENCE §3), e.g. a
- * non-HTTP payload invoked on the http-intake function. The message names the missing part, never the payload.
+ * The runtime handed the function something that is not the event its trigger documents
+ * (docs/fc-conventions.md), e.g. a non-HTTP payload invoked on the http-intake function. The message names
+ * the missing part, never the payload.
  */
 export class FcEventError extends Error {
   readonly code: FcEventErrorCode = "InvalidFcEvent";

@@ -1,13 +1,14 @@
 /**
- * Both Function Compute HTTP conventions, converted to one `HttpRequest` / `HttpResponse` (REFERENCE §3.2-§3.3).
- * FC 3.0 built-in runtimes hand the handler a Buffer holding a JSON event and take `{statusCode, headers, body,
- * isBase64Encoded}` back; FC 2.0 (and custom runtimes) call `handler(req, resp, context)`.
+ * Function Compute 3.0's HTTP trigger convention, converted to one `HttpRequest` / `HttpResponse`
+ * (docs/fc-conventions.md). FC 3.0 built-in runtimes hand the handler a Buffer holding a JSON event and take
+ * `{statusCode, headers, body, isBase64Encoded}` back. FC 2.0's `handler(req, resp, context)` is not served: the
+ * deployment is FC 3.0 only (docs/deploy.md).
  */
 import { FcEventError } from "./fc-event-error.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import { decodeUtf8 } from "./safe-json.ts";
 
-/** The FC 3.0 HTTP trigger event (REFERENCE §3.2). */
+/** The FC 3.0 HTTP trigger event (docs/fc-conventions.md). */
 export interface Fc3HttpEvent {
   version: string;
   rawPath: string;
@@ -32,25 +33,6 @@ export interface Fc3HttpResult {
   headers: Record<string, string>;
   body: string;
   isBase64Encoded: false;
-}
-
-/** The FC 2.0 HTTP `req` (REFERENCE §3.3): `body` is a Buffer, or the request is a readable stream. */
-export interface Fc2Request {
-  method?: string | undefined;
-  path?: string | undefined;
-  url?: string | undefined;
-  headers?: Record<string, string | string[] | undefined> | undefined;
-  queries?: Record<string, string | string[] | undefined> | undefined;
-  clientIP?: string | undefined;
-  body?: Buffer | string | undefined;
-  [Symbol.asyncIterator]?: (() => AsyncIterator<unknown>) | undefined;
-}
-
-/** The FC 2.0 HTTP `resp` (REFERENCE §3.3). */
-export interface Fc2Response {
-  setStatusCode(statusCode: number): void;
-  setHeader(name: string, value: string): void;
-  send(body: Buffer | string): void;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -144,92 +126,4 @@ export function toFc3HttpResult(response: HttpResponse): Fc3HttpResult {
     body: response.body,
     isBase64Encoded: false,
   };
-}
-
-/** True when a handler was called FC 2.0 style, `(req, resp, context)`, with a `resp` that can answer. */
-export function isFc2HttpCall(args: readonly unknown[]): boolean {
-  const resp = args[1];
-  return (
-    isRecord(args[0]) &&
-    isRecord(resp) &&
-    typeof resp.setStatusCode === "function" &&
-    typeof resp.setHeader === "function" &&
-    typeof resp.send === "function"
-  );
-}
-
-/**
- * Reads the body of an FC 2.0 request: `req.body` when the runtime buffered it, else the stream. Past
- * `maxBodyBytes` (+1, so the decoder still sees "too large") the rest is drained but not kept in memory.
- */
-async function readFc2Body(req: Fc2Request, maxBodyBytes: number): Promise<Buffer> {
-  if (Buffer.isBuffer(req.body)) return req.body;
-  if (typeof req.body === "string") return Buffer.from(req.body, "utf8");
-  const iterate = req[Symbol.asyncIterator];
-  if (typeof iterate !== "function") return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  const iterator = iterate.call(req);
-  for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(String(next.value), "utf8");
-    if (kept <= maxBodyBytes) {
-      const piece = chunk.subarray(0, maxBodyBytes + 1 - kept);
-      chunks.push(piece);
-      kept += piece.length;
-    }
-  }
-  return Buffer.concat(chunks);
-}
-
-// Only to resolve a relative `req.url`; never contacted.
-const URL_BASE = "http://fc.invalid";
-
-function requestUrl(req: Fc2Request): URL | null {
-  return typeof req.url === "string" && URL.canParse(req.url, URL_BASE) ? new URL(req.url, URL_BASE) : null;
-}
-
-function fc2Path(req: Fc2Request): string {
-  if (typeof req.path === "string" && req.path !== "") return req.path;
-  const url = requestUrl(req);
-  return url === null ? "/" : decodePath(url.pathname);
-}
-
-function fc2Query(req: Fc2Request): Record<string, string> {
-  if (isRecord(req.queries)) return flatten(req.queries, false);
-  const url = requestUrl(req);
-  if (url === null) return {};
-  const grouped: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    if (name === "__proto__") continue;
-    const values = grouped[name] ?? [];
-    values.push(value);
-    grouped[name] = values;
-  }
-  return flatten(grouped, false);
-}
-
-/**
- * Converts an FC 2.0 `req` into an `HttpRequest`. FC 2.0 strips `x-fc-*` headers, so the request id comes from
- * `context.requestId`, passed in `options.requestId`.
- */
-export async function readFc2HttpRequest(
-  req: Fc2Request,
-  options: { requestId?: string | null; maxBodyBytes?: number } = {},
-): Promise<HttpRequest> {
-  return {
-    method: (req.method ?? "GET").toUpperCase(),
-    path: fc2Path(req),
-    headers: flatten(req.headers, true),
-    query: fc2Query(req),
-    body: await readFc2Body(req, options.maxBodyBytes ?? Number.MAX_SAFE_INTEGER),
-    sourceIp: stringOrNull(req.clientIP),
-    requestId: options.requestId ?? null,
-  };
-}
-
-/** Writes an `HttpResponse` through an FC 2.0 `resp`. */
-export function sendFc2HttpResponse(resp: Fc2Response, response: HttpResponse): void {
-  resp.setStatusCode(response.statusCode);
-  for (const [name, value] of Object.entries(response.headers)) resp.setHeader(name, value);
-  resp.send(response.body);
 }

@@ -1,9 +1,10 @@
 /**
- * Routes, authenticates and decodes one http-intake request (CONTRACT §2-§4) without any I/O. The order of the
- * checks is part of the security design: route and method, then size, then authentication over the RAW bytes,
- * then content type, and only then JSON parsing. Nothing about the body is interpreted before the caller is
- * authenticated, and a 401 never says which check failed.
+ * Routes, authenticates and decodes one http-intake request (docs/interfaces.md) without any I/O. The order
+ * of the checks is part of the security design: route and method, then size, then authentication over the RAW
+ * bytes, then content type, and only then JSON parsing. Nothing about the body is interpreted before the
+ * caller is authenticated, and a 401 never says which check failed.
  */
+import { sha256Hex } from "../domain/sha256.ts";
 import type { RequestOrigin } from "../domain/types.ts";
 import { isJsonContentType } from "./content-type.ts";
 import type { HttpRequest } from "./http-types.ts";
@@ -27,14 +28,15 @@ export interface HttpIntakeSecrets {
   jiraFieldMap: Record<string, string> | null;
 }
 
-/** Refusal codes, as in the error table of `shared/errors.ts`. */
+/** Refusal codes, as in the error table of `shared/errors.ts`; the edge, not the decoder, adds the last one. */
 export type HttpRefusalCode =
   | "InvalidRequest"
   | "Unauthorized"
   | "PayloadTooLarge"
   | "UnsupportedMediaType"
   | "NotFound"
-  | "MethodNotAllowed";
+  | "MethodNotAllowed"
+  | "IdempotencyKeyReused";
 
 /** What the function should do with a request. */
 export type HttpIntakeDecision =
@@ -47,6 +49,11 @@ export type HttpIntakeDecision =
       trigger: string;
       origin: Extract<RequestOrigin, "operator" | "webhook">;
       deliveryId: string | null;
+      /**
+       * SHA-256 (hex) of the raw body, present only when `deliveryId` is an `Idempotency-Key` the sender chose: a
+       * signed webhook id names one delivery, but a sender may reuse its own key for another body.
+       */
+      bodySha256?: string;
     }
   | {
       kind: "refused";
@@ -58,13 +65,18 @@ export type HttpIntakeDecision =
       trigger: string;
       /** Null until the caller is authenticated: an unauthenticated id must not name anything in the audit trail. */
       deliveryId: string | null;
+      /** False for refusals before authentication (404, 405, 413, 401): the caller may be anyone. */
+      authenticated: boolean;
+      /** As on a request: present only when `deliveryId` is an `Idempotency-Key`. */
+      bodySha256?: string;
       /** Detail for the logs; holds no secret. */
       logReason: string;
       /** The `Allow` header value of a 405 answer. */
       allow?: string;
     };
 
-type Refusal = Extract<HttpIntakeDecision, { kind: "refused" }>;
+/** A refused request. */
+export type HttpRefusal = Extract<HttpIntakeDecision, { kind: "refused" }>;
 
 type RouteAuth = "api-token" | "jira" | "servicenow" | "standard-webhooks";
 
@@ -88,15 +100,42 @@ export const AUTHENTICATION_FAILED = "authentication failed";
 // Delivery ids end up in audit events and logs: visible ASCII only, bounded like an Idempotency-Key.
 const DELIVERY_ID = /^[\x21-\x7e]{1,255}$/;
 
+/** A refusal before authentication: nothing about it may be attributed to a sender. */
 function refused(
   status: number,
   code: HttpRefusalCode,
   message: string,
   trigger: string,
   logReason: string,
-  deliveryId: string | null = null,
-): Refusal {
-  return { kind: "refused", status, code, message, trigger, deliveryId, logReason };
+): HttpRefusal {
+  return {
+    kind: "refused",
+    status,
+    code,
+    message,
+    trigger,
+    deliveryId: null,
+    authenticated: false,
+    logReason,
+  };
+}
+
+/** The delivery id and body digest of an authenticated sender, which may label its refusals and its request. */
+interface Sender {
+  deliveryId: string | null;
+  bodySha256?: string;
+}
+
+/** A refusal after authentication, labelled with the sender's delivery id. */
+function refusedSender(
+  status: number,
+  code: HttpRefusalCode,
+  message: string,
+  trigger: string,
+  logReason: string,
+  sender: Sender,
+): HttpRefusal {
+  return { ...refused(status, code, message, trigger, logReason), ...sender, authenticated: true };
 }
 
 function authenticate(
@@ -201,36 +240,42 @@ export function decodeHttpIntake(
   const idHeader = deliveryIdHeader(route.auth);
   const presentedId = request.headers[idHeader];
   if (presentedId !== undefined && !DELIVERY_ID.test(presentedId)) {
-    return refused(
+    return refusedSender(
       400,
       "InvalidRequest",
       `the ${idHeader} header must be 1 to 255 visible ASCII characters`,
       trigger,
       `bad ${idHeader} header`,
+      { deliveryId: null },
     );
   }
   const deliveryId = presentedId ?? null;
+  // A sender-chosen key is bound to the bytes it was first sent with; a webhook id is signed with its body.
+  const sender: Sender =
+    deliveryId !== null && idHeader === "idempotency-key"
+      ? { deliveryId, bodySha256: sha256Hex(request.body) }
+      : { deliveryId };
 
   const contentType = request.headers["content-type"];
   if (!isJsonContentType(contentType)) {
-    return refused(
+    return refusedSender(
       415,
       "UnsupportedMediaType",
       "the content type must be application/json (UTF-8)",
       trigger,
       `content-type ${contentType === undefined ? "missing" : `"${printable(contentType)}"`}`,
-      deliveryId,
+      sender,
     );
   }
   const parsed = parseJsonBytes(request.body);
   if (!parsed.ok) {
-    return refused(
+    return refusedSender(
       400,
       "InvalidRequest",
       `the body ${parsed.message}`,
       trigger,
       `body refused: ${parsed.refusal}`,
-      deliveryId,
+      sender,
     );
   }
 
@@ -238,15 +283,15 @@ export function decodeHttpIntake(
   if (route.auth === "jira" && isJiraIssueWebhook(body)) {
     const mapped = mapJiraIssueWebhook(body, secrets.jiraFieldMap);
     if (!mapped.ok)
-      return refused(
+      return refusedSender(
         400,
         "InvalidRequest",
         mapped.message,
         trigger,
         "Jira issue webhook not mapped",
-        deliveryId,
+        sender,
       );
     body = mapped.body;
   }
-  return { kind: "request", body, trigger, origin: route.origin, deliveryId };
+  return { kind: "request", body, trigger, origin: route.origin, ...sender };
 }

@@ -1,7 +1,6 @@
 /**
- * The transport-neutral HTTP request and response the http-intake function works with. Both FC conventions (the
- * FC 3.0 event and the FC 2.0 `(req, resp, context)` handler) are converted to and from these in `fc-http.ts`, so
- * the decoder and the use case never see an FC type.
+ * The transport-neutral HTTP request and response the http-intake function works with. FC 3.0's HTTP event and
+ * result are converted to and from these in `fc-http.ts`, so the decoder and the use case never see an FC type.
  */
 
 /** One HTTP request as the function received it; the body is the raw bytes, never re-serialised. */

@@ -1,8 +1,9 @@
 /**
- * The native MNS topic trigger (REFERENCE §3.4). `JSON` event format: `{TopicOwner, Message, Subscriber,
- * PublishTime, SubscriptionName, MessageMD5, TopicName, MessageId}` plus message attributes merged at the top
- * level. `STREAM` format: the raw message body, or `{body, attrs}` when the message has attributes. A STREAM
- * event without attributes is the bare body and cannot be told from a direct invocation.
+ * The native MNS topic trigger (docs/fc-conventions.md). `JSON` event format:
+ * `{TopicOwner, Message, Subscriber, PublishTime, SubscriptionName, MessageMD5, TopicName, MessageId}` plus
+ * message attributes merged at the top level. `STREAM` format: the raw message body, or `{body, attrs}` when
+ * the message has attributes. A STREAM event without attributes is the bare body and cannot be told from a
+ * direct invocation.
  */
 import { decodeMessageBody } from "./message-body.ts";
 import type { QueueMessage } from "./queue-message.ts";

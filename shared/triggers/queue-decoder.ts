@@ -1,8 +1,9 @@
 /**
- * Turns whatever the queue-worker function was invoked with into messages (REFERENCE §3.4): an EventBridge batch
- * (a JSON array of CloudEvents from MNS queues, RocketMQ, Kafka or RabbitMQ), a single CloudEvent or bare `data`
- * object, an MNS topic event (JSON or STREAM format), or a direct invocation whose payload is the rule request.
- * Every message decodes on its own: one poison message never hides the others of its batch.
+ * Turns whatever the queue-worker function was invoked with into messages (docs/fc-conventions.md): an
+ * EventBridge batch (a JSON array of CloudEvents from MNS queues, RocketMQ, Kafka or RabbitMQ), a single
+ * CloudEvent or bare `data` object, an MNS topic event (JSON or STREAM format), or a direct invocation whose
+ * payload is the rule request. Every message decodes on its own: one poison message never hides the others of
+ * its batch.
  */
 import { decodeBatchItem, isCloudEvent, sourceOfData } from "./eventbridge.ts";
 import { decodeJsonTextBody, decodeMessageBody } from "./message-body.ts";

@@ -2,84 +2,86 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { loadFunctionHandler } from "../../local/fc-server/function-loader.ts";
-import { FUNCTION_SPECS, SERVICE_NAME } from "../../local/fc-server/functions.ts";
+import { FUNCTION_SPECS } from "../../local/fc-server/functions.ts";
 import { CONFIG_ENV_VARS } from "../../shared/config.ts";
+import {
+  conditionHolds,
+  defaultAssignment,
+  getAttsIn,
+  loadTemplate,
+  type Resource,
+  refsIn,
+  resolveValue,
+} from "./ros-template.ts";
 
-// template.yml against the build, shared/config.ts and least privilege.
+// template.yml against the build, shared/config.ts and least privilege. Property ranges: template-properties.test.ts;
+// the 4 KB environment limit: template-env-size.test.ts.
 type Node = Record<string, unknown>;
-interface Resource {
-  Type: string;
-  Condition?: string;
-  DependsOn?: string | string[];
-  Properties: Node;
-}
-interface Parameter {
-  Type: string;
-  Default?: unknown;
-  NoEcho?: boolean;
-  Description?: string;
-}
-interface Template {
-  ROSTemplateFormatVersion: string;
-  Metadata: { EnsEgress: { OmittedEnvironmentVariables: Record<string, string> } };
-  Parameters: Record<string, Parameter>;
-  Conditions: Record<string, unknown>;
-  Resources: Record<string, Resource>;
-}
 
-const template = parse(readFileSync(resolve("template.yml"), "utf8")) as Template;
+const template = loadTemplate();
 const resources = Object.entries(template.Resources);
 const ofType = (type: string): Array<[string, Resource]> => resources.filter(([, r]) => r.Type === type);
-const functions = ofType("ALIYUN::FC::Function");
+const functions = ofType("ALIYUN::FC3::Function");
+const triggers = ofType("ALIYUN::FC3::Trigger").map(([, r]) => r.Properties);
 /** The one resource of a type; fails the test when there is not exactly one. */
 const only = (type: string): Resource => {
   const found = ofType(type);
   if (found.length !== 1 || !found[0]) throw new Error(`template.yml must have exactly one ${type}`);
   return found[0][1];
 };
-const functionNamed = (name: string): Resource => {
-  const found = functions.find(([, r]) => r.Properties.FunctionName === name);
+/** The function deployed for a local function name: FunctionName is `<NamePrefix>-<name>`. */
+const functionNamed = (name: string): [string, Resource] => {
+  const found = functions.find(
+    ([, r]) => JSON.stringify(r.Properties.FunctionName) === JSON.stringify(deployedName(name)),
+  );
   if (!found) throw new Error(`template.yml has no function ${name}`);
-  return found[1];
+  return found;
 };
+const deployedName = (name: string) => ({ "Fn::Join": ["-", [{ Ref: "NamePrefix" }, name]] });
 const environment = (fn: Resource): Record<string, { Ref: string }> =>
   fn.Properties.EnvironmentVariables as Record<string, { Ref: string }>;
-const refs = (value: unknown): string[] => {
-  if (Array.isArray(value)) return value.flatMap(refs);
-  if (typeof value !== "object" || value === null) return [];
-  const node = value as Node;
-  return [...(typeof node.Ref === "string" ? [node.Ref] : []), ...Object.values(node).flatMap(refs)];
-};
+const defaults = defaultAssignment(template, { CodeBucket: "my-ens-egress-code" });
 
 describe("template.yml", () => {
-  it("is a ROS template deploying the service ens-egress", () => {
+  it("is a ROS template of Function Compute 3.0 resources only: no service, no FC 2.0 function or trigger", () => {
     expect(template.ROSTemplateFormatVersion).toBe("2015-09-01");
-    const service = only("ALIYUN::FC::Service");
-    expect(service.Properties.ServiceName).toBe(SERVICE_NAME);
-    expect(ofType("ALIYUN::FC::Service")).toHaveLength(1);
+    expect(resources.filter(([, r]) => r.Type.startsWith("ALIYUN::FC::"))).toEqual([]);
+    expect(resources.filter(([, r]) => r.Type.startsWith("Aliyun::Serverless"))).toEqual([]);
+    expect(functions).toHaveLength(2);
+    expect(triggers).toHaveLength(2);
   });
 
-  it("every Ref names a parameter, a resource or a pseudo parameter", () => {
+  it("every Ref names a parameter, a resource or a pseudo parameter; every Fn::GetAtt a resource", () => {
     const known = new Set([...Object.keys(template.Parameters), ...Object.keys(template.Resources)]);
-    for (const ref of refs(template.Resources)) {
+    for (const ref of refsIn([template.Resources, template.Outputs])) {
       expect(known.has(ref) || ref.startsWith("ALIYUN::"), `unknown Ref ${ref}`).toBe(true);
     }
+    for (const [name] of getAttsIn([template.Resources, template.Outputs])) {
+      expect(name in template.Resources, `Fn::GetAtt on unknown ${name}`).toBe(true);
+    }
+  });
+
+  it("names nothing a reader of the repository cannot open (no references to material outside it)", () => {
+    const text = readFileSync("template.yml", "utf8");
+    expect(text).not.toMatch(/REFERENCE|CONTRACT [§]|STYLE [§]|shared\/REFERENCE/);
   });
 });
 
 describe("functions match the build", () => {
-  it("deploys exactly the functions the build produces and the local server serves", () => {
-    expect(functions.map(([, r]) => r.Properties.FunctionName).sort()).toEqual(
-      FUNCTION_SPECS.map((s) => s.name).sort(),
+  it("deploys exactly the functions the build produces and the local server serves, as <NamePrefix>-<name>", () => {
+    expect(functions.map(([, r]) => r.Properties.FunctionName)).toEqual(
+      expect.arrayContaining(FUNCTION_SPECS.map((s) => deployedName(s.name))),
+    );
+    expect(resolveValue(template, functionNamed("http-intake")[1].Properties.FunctionName, defaults)).toBe(
+      "ens-egress-http-intake",
     );
   });
 
   it.each(FUNCTION_SPECS.map((spec) => [spec.name, spec] as const))(
     "%s: runtime nodejs20, handler index.handler, the same timeout and memory as the local server",
     (name, spec) => {
-      const fn = functionNamed(name);
+      const [, fn] = functionNamed(name);
       expect(fn.Properties).toMatchObject({
         Runtime: "nodejs20",
         Handler: "index.handler",
@@ -95,7 +97,7 @@ describe("functions match the build", () => {
   it.each(FUNCTION_SPECS.map((spec) => [spec.name] as const))(
     "%s: the code object is the built zip, whose index.js exports handler",
     (name) => {
-      const code = functionNamed(name).Properties.Code as {
+      const code = functionNamed(name)[1].Properties.Code as {
         OssBucketName: { Ref: string };
         OssObjectName: { Ref: string };
       };
@@ -143,8 +145,28 @@ describe("environment variables match shared/config.ts", () => {
     }
   });
 
+  it("passes no policy document in the environment: the policy is bundled at build time", () => {
+    expect(declared.has("POLICY_JSON")).toBe(false);
+    expect(omitted.POLICY_JSON).toMatch(/policy\/policy\.json/);
+    expect(Object.values(template.Parameters).some((p) => p.Description?.startsWith("POLICY_JSON"))).toBe(
+      false,
+    );
+  });
+
+  it("says that Function Compute itself sets the ALIBABA_CLOUD_* variables to the role's STS credentials", () => {
+    for (const name of [
+      "ALIBABA_CLOUD_ACCESS_KEY_ID",
+      "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+      "ALIBABA_CLOUD_SECURITY_TOKEN",
+    ]) {
+      expect(omitted[name]).toMatch(/Function Compute/);
+      expect(omitted[name]).not.toMatch(/not set/i);
+    }
+    expect(omitted.ALIBABA_CLOUD_ACCESS_KEY_ID).toMatch(/STS credentials of the function's role/);
+  });
+
   it("gives queue-worker none of the callers' secrets", () => {
-    const queueWorker = Object.keys(environment(functionNamed("queue-worker")));
+    const queueWorker = Object.keys(environment(functionNamed("queue-worker")[1]));
     const callerSecrets = CONFIG_ENV_VARS.filter((spec) => /TOKENS$|WEBHOOK_SECRETS$/.test(spec.name));
     expect(callerSecrets.length).toBeGreaterThanOrEqual(4);
     for (const spec of callerSecrets) expect(queueWorker).not.toContain(spec.name);
@@ -152,11 +174,10 @@ describe("environment variables match shared/config.ts", () => {
 });
 
 describe("triggers", () => {
-  const triggers = ofType("ALIYUN::FC::Trigger").map(([, r]) => r.Properties);
-
   it("gives http-intake an HTTP trigger", () => {
     const http = triggers.find((t) => t.TriggerType === "http");
     expect(http?.FunctionName).toEqual({ "Fn::GetAtt": ["HttpIntakeFunction", "FunctionName"] });
+    expect(functionNamed("http-intake")[0]).toBe("HttpIntakeFunction");
     expect(http?.TriggerConfig).toMatchObject({
       authType: "anonymous",
       methods: expect.arrayContaining(["GET", "POST"]),
@@ -166,6 +187,7 @@ describe("triggers", () => {
   it("gives queue-worker an EventBridge trigger on the MNS queue, with a retry strategy and a dead-letter queue", () => {
     const eb = triggers.find((t) => t.TriggerType === "eventbridge");
     expect(eb?.FunctionName).toEqual({ "Fn::GetAtt": ["QueueWorkerFunction", "FunctionName"] });
+    expect(functionNamed("queue-worker")[0]).toBe("QueueWorkerFunction");
     const config = eb?.TriggerConfig as Node;
     expect(config).toMatchObject({
       eventSourceConfig: {
@@ -178,24 +200,45 @@ describe("triggers", () => {
         mode: "event-streaming",
         errorsTolerance: "ALL",
         retryStrategy: { PushRetryStrategy: { Ref: "PushRetryStrategy" } },
+        // The queue's own ARN attribute, never one assembled by hand.
+        deadLetterQueue: { Arn: { "Fn::GetAtt": ["DeadLetterQueue", "ARN.WithSlash"] } },
       },
     });
-    const dlq = JSON.stringify((config.runOptions as Node).deadLetterQueue);
-    expect(dlq).toContain('"acs:mns:"');
-    expect(dlq).toContain('"Fn::GetAtt":["DeadLetterQueue","QueueName"]');
+    // maximumTasks only ever applied to Kafka sources; FC 3.0's RunOptions no longer has it.
+    expect(config.runOptions).not.toHaveProperty("maximumTasks");
+    const runOptions = resolveValue(template, config.runOptions, defaults) as Node;
+    expect(runOptions.deadLetterQueue).toEqual({
+      Arn: "acs:mns:cn-hangzhou:1234567890123456:/queues/ens-egress-requests-dlq",
+    });
     expect(template.Resources.RequestQueue?.Type).toBe("ALIYUN::MNS::Queue");
     expect(template.Resources.DeadLetterQueue?.Type).toBe("ALIYUN::MNS::Queue");
+  });
+
+  it("names the MNS fixtures' CloudEvents source MNS-<function>-<trigger>, as the template's defaults deploy it", () => {
+    const [, fn] = functionNamed("queue-worker");
+    const trigger = triggers.find((t) => t.TriggerType === "eventbridge");
+    const source = `MNS-${resolveValue(template, fn.Properties.FunctionName, defaults)}-${trigger?.TriggerName}`;
+    expect(source).toBe("MNS-ens-egress-queue-worker-mns-queue");
+    for (const file of ["eventbridge-mns-base64-batch.json", "poison-message.json"]) {
+      const batch = JSON.parse(readFileSync(resolve("events/queue", file), "utf8")) as Array<{
+        source: string;
+      }>;
+      expect(batch.map((event) => event.source)).toEqual(batch.map(() => source));
+    }
+  });
+
+  it("outputs the HTTP trigger's public URL", () => {
+    expect(template.Outputs.HttpTriggerUrl?.Value).toEqual({
+      "Fn::GetAtt": ["HttpIntakeTrigger", "UrlInternet"],
+    });
   });
 });
 
 describe("least privilege", () => {
   const policies = ofType("ALIYUN::RAM::ManagedPolicy");
-  const statements = (resource: Resource): Array<{ Effect: string; Action: string[]; Resource: unknown[] }> =>
-    (
-      resource.Properties.PolicyDocument as {
-        Statement: Array<{ Effect: string; Action: string[]; Resource: unknown[] }>;
-      }
-    ).Statement;
+  type Statement = { Effect: string; Action: string[]; Resource: unknown[] };
+  const statements = (resource: Resource): Statement[] =>
+    (resource.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
 
   it("lets only Function Compute assume the role, and attaches no system policy", () => {
     const role = only("ALIYUN::RAM::Role");
@@ -208,15 +251,21 @@ describe("least privilege", () => {
     expect(ofType("ALIYUN::RAM::AttachPolicyToRole")).toEqual([]);
   });
 
-  it("allows only ens:AuthorizeSecurityGroupEgress and writing to its own logstore, nothing denied-by-omission", () => {
+  it("allows only the ENS rule write, the read of the group before it, and writing to its own logstore", () => {
     const unconditional = policies.filter(([, p]) => p.Condition === undefined);
     const actions = unconditional.flatMap(([, p]) => statements(p).flatMap((s) => s.Action));
-    expect(actions.sort()).toEqual(["ens:AuthorizeSecurityGroupEgress", "log:PostLogStoreLogs"]);
+    expect(actions.sort()).toEqual([
+      "ens:AuthorizeSecurityGroupEgress",
+      "ens:DescribeSecurityGroupAttribute",
+      "log:PostLogStoreLogs",
+    ]);
     for (const [, policy] of unconditional) {
       for (const statement of statements(policy)) {
         expect(statement.Effect).toBe("Allow");
         if (statement.Action.includes("log:PostLogStoreLogs")) {
-          expect(JSON.stringify(statement.Resource)).toContain("/logstore/function-logs");
+          expect(resolveValue(template, statement.Resource, defaults)).toEqual([
+            "acs:log:cn-hangzhou:1234567890123456:project/ens-egress-1234567890123456/logstore/function-logs",
+          ]);
         }
       }
     }
@@ -227,21 +276,28 @@ describe("least privilege", () => {
     expect(conditional).toHaveLength(1);
     const [[, policy] = ["", { Properties: {} } as Resource]] = conditional;
     expect(policy.Condition).toBe("HasAuditBus");
-    expect(JSON.stringify(template.Conditions.HasAuditBus)).toContain('{"Ref":"AuditEventbridgeBus"}');
+    expect(conditionHolds(template, "HasAuditBus", defaults)).toBe(false);
+    const withBus = { ...defaults, AuditEventbridgeBus: "audit" };
+    expect(conditionHolds(template, "HasAuditBus", withBus)).toBe(true);
     const [statement] = statements(policy);
     expect(statement?.Action).toEqual(["eventbridge:PutEvents"]);
-    const resource = JSON.stringify(statement?.Resource);
-    expect(resource).not.toContain('"*"');
-    expect(resource).toContain('":eventbus/"');
-    expect(resource).toContain('{"Ref":"AuditEventbridgeBus"}');
+    expect(resolveValue(template, statement?.Resource, withBus)).toEqual([
+      "acs:eventbridge:cn-hangzhou:1234567890123456:eventbus/audit",
+    ]);
+    expect(
+      resolveValue(template, statement?.Resource, { ...withBus, AuditEventbridgeRegion: "cn-shanghai" }),
+    ).toEqual(["acs:eventbridge:cn-shanghai:1234567890123456:eventbus/audit"]);
   });
 
-  it("attaches every policy to the service role and the service runs with that role", () => {
+  it("attaches every policy to the role, and every function runs with that role", () => {
     for (const [, policy] of policies) {
       expect(policy.Properties.Roles).toEqual([{ "Fn::GetAtt": ["ServiceRole", "RoleName"] }]);
     }
-    const service = only("ALIYUN::FC::Service");
-    expect(service.Properties.Role).toEqual({ "Fn::GetAtt": ["ServiceRole", "Arn"] });
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Role).toEqual({ "Fn::GetAtt": ["ServiceRole", "Arn"] });
+      // The role's log permission must exist before FC checks the function's log configuration.
+      expect(fn.DependsOn).toEqual(expect.arrayContaining(["EnsEgressPolicy", "LogStore"]));
+    }
   });
 
   it("uses no wildcard action anywhere", () => {
@@ -251,11 +307,15 @@ describe("least privilege", () => {
 });
 
 describe("logging", () => {
-  it("creates a Log Service project and logstore and points the service at them", () => {
+  it("creates a Log Service project and logstore and points every function at them", () => {
     expect(ofType("ALIYUN::SLS::Project")).toHaveLength(1);
     const store = only("ALIYUN::SLS::Logstore");
     expect(store.Properties.LogstoreName).toBe("function-logs");
-    const service = only("ALIYUN::FC::Service");
-    expect(service.Properties.LogConfig).toMatchObject({ Logstore: "function-logs" });
+    for (const [, fn] of functions) {
+      expect(fn.Properties.LogConfig).toMatchObject({
+        Project: { "Fn::GetAtt": ["LogProject", "Name"] },
+        Logstore: { "Fn::GetAtt": ["LogStore", "LogstoreName"] },
+      });
+    }
   });
 });

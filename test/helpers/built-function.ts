@@ -38,7 +38,7 @@ export function loadBuiltFunction(
   }
 }
 
-/** An FC-like context (REFERENCE §3.1). */
+/** An FC-like context (docs/fc-conventions.md). */
 export function createFcContext(options: {
   timeoutSeconds?: number;
   credentials?: { accessKeyId: string; accessKeySecret: string; securityToken?: string };

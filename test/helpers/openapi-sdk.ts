@@ -40,7 +40,7 @@ export interface SdkModule {
 /** The SDK module, loaded once. */
 export const openApiSdk = createRequire(import.meta.url)("@alicloud/openapi-core") as SdkModule;
 
-/** The `Params` the generated ENS SDK passes for an RPC action (REFERENCE §1.1). */
+/** The `Params` the generated ENS SDK passes for an RPC action (docs/ens-api.md). */
 export function ensRpcParams(action: string): Record<string, string> {
   return {
     action,

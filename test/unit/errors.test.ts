@@ -9,7 +9,7 @@ import {
   UNKNOWN_SERVER_ERROR_ROW,
 } from "../../shared/errors.ts";
 
-// The codes the vendor's AuthorizeSecurityGroupEgress page lists (REFERENCE §0), `InvalidParameter.%s` instantiated.
+// The codes the AuthorizeSecurityGroupEgress page lists (docs/ens-api.md), `InvalidParameter.%s` instantiated.
 const ENS_PAGE_CODES = [
   "MissingParameter",
   "NoPermission",
@@ -23,7 +23,7 @@ const ENS_PAGE_CODES = [
 ];
 
 describe("ERROR_TABLE", () => {
-  it("has an ENS row for every code of the API page (REFERENCE §0)", () => {
+  it("has an ENS row for every code of the API page (docs/ens-api.md)", () => {
     for (const code of ENS_PAGE_CODES) {
       const row = classifyError(code, 400);
       expect(row.source, code).toBe("ens");
@@ -36,7 +36,7 @@ describe("ERROR_TABLE", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it("has the product's own rows with the statuses CONTRACT §4 promises", () => {
+  it("has the product's own rows with the statuses docs/interfaces.md promises", () => {
     const expected: Record<string, [number, string, string]> = {
       InvalidRequest: [400, "rejected", "ack"],
       Unauthorized: [401, "rejected", "ack"],

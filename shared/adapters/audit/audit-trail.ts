@@ -4,13 +4,13 @@
  * fails, the outcome of the rule stands, the whole event is logged at error level (so it can be recovered from the
  * log), and `delivered: false` tells the trigger to have the delivery retried; the retry rebuilds the same event id.
  *
- * This retry is not stacked on the ENS retry (STYLE §4): it wraps a different call, the audit write, and it ends at
+ * This retry is not stacked on the ENS retry: it wraps a different call, the audit write, and it ends at
  * the deadline the caller gives, which the composition root places after the ENS budget.
  */
 
 import { runScheduled } from "../../concurrency.ts";
 import type { AuditEvent, AuditSink, Logger } from "../../ports.ts";
-import { redactJsonText, redactText } from "../logger.ts";
+import { redactJsonText, redactText } from "../redaction.ts";
 import { AuditSinkError } from "./audit-sink-error.ts";
 
 /** Backoff of one sink for one event. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AuditEvent, AuditSink, Credentials } from "../../ports.ts";
-import { redactText } from "../logger.ts";
+import { redactText } from "../redaction.ts";
 import { AuditSinkError, isRetryableStatus } from "./audit-sink-error.ts";
 import { buildPutEventsHeaders } from "./eventbridge-signer.ts";
 import { describeUrl, postWithTimeout } from "./http-post.ts";
@@ -77,6 +77,7 @@ export function createEventBridgeSink(options: EventBridgeSinkOptions): AuditSin
   const where = describeUrl(url);
   return {
     name: SINK,
+    remote: true,
     async write(event: AuditEvent, { deadline }) {
       const timeoutMs = Math.min(options.timeoutMs, deadline - now());
       if (timeoutMs <= 0) {

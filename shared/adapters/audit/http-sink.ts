@@ -55,6 +55,7 @@ export function createHttpSink(options: HttpSinkOptions): AuditSink {
   const target = describeUrl(url);
   return {
     name: "http",
+    remote: true,
     async write(event: AuditEvent, { deadline, json }) {
       const timeoutMs = Math.min(options.timeoutMs, deadline - now());
       if (timeoutMs <= 0) {

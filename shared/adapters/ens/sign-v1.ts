@@ -1,5 +1,5 @@
 /**
- * Alibaba Cloud RPC signature V1 (HMAC-SHA1, `SignatureVersion=1.0`; the SDK calls it "v2"), REFERENCE §2.2.
+ * Alibaba Cloud RPC signature V1 (HMAC-SHA1, `SignatureVersion=1.0`; the SDK calls it "v2"), docs/signing.md.
  * Pure: the caller supplies timestamp and nonce, so official vectors can be reproduced exactly.
  */
 import { createHmac } from "node:crypto";

@@ -1,6 +1,7 @@
 /**
- * Alibaba Cloud signature V3 (ACS3-HMAC-SHA256), REFERENCE §2.3: the scheme the official TypeScript SDK uses by
- * default, also for RPC products such as ENS. Pure: date and nonce are inputs, so vectors reproduce exactly.
+ * Alibaba Cloud signature V3 (ACS3-HMAC-SHA256), docs/signing.md: the scheme the official TypeScript SDK uses
+ * by default, also for RPC products such as ENS. Pure: date and nonce are inputs, so vectors reproduce
+ * exactly.
  */
 import { createHmac } from "node:crypto";
 import { sha256Hex } from "../../domain/sha256.ts";

@@ -1,7 +1,7 @@
 /**
- * Maps a native Jira issue webhook (`{webhookEvent, user, issue: {key, fields}}`) to a rule request (CONTRACT §3)
- * through `JIRA_FIELD_MAP`: each rule-request field names the Jira field it is read from. Jira Automation's "send
- * web request" posts a rule request directly and is passed through unchanged.
+ * Maps a native Jira issue webhook (`{webhookEvent, user, issue: {key, fields}}`) to a rule request
+ * (docs/interfaces.md) through `JIRA_FIELD_MAP`: each rule-request field names the Jira field it is read
+ * from. Jira Automation's "send web request" posts a rule request directly and is passed through unchanged.
  */
 import { FORBIDDEN_JSON_KEYS } from "../safe-json.ts";
 

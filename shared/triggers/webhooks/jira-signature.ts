@@ -1,7 +1,8 @@
 /**
  * Jira Cloud webhook signatures: `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>` (WebSub style,
- * ANCHORS §6.2). The signature covers the body only, so there is no replay window to check; deduplication relies
- * on the delivery id.
+ * docs/interfaces.md). The signature covers the body only, so there is no replay window to check;
+ * deduplication relies on the delivery id. The header is read strictly: exactly 64 hex digits after
+ * `sha256=`, nothing around them.
  */
 import { createHmac } from "node:crypto";
 import { matchesAny } from "../constant-time.ts";
@@ -23,7 +24,7 @@ export function verifyJiraSignature(
   const configured = secrets.filter((secret) => secret !== "");
   if (configured.length === 0) return authFailed("no Jira webhook secret is configured");
   if (signatureHeader === undefined || signatureHeader === "") return authFailed("no X-Hub-Signature header");
-  const match = SIGNATURE.exec(signatureHeader.trim());
+  const match = SIGNATURE.exec(signatureHeader);
   if (!match?.[1]) return authFailed("X-Hub-Signature is not sha256=<64 hex digits>");
   const presented = Buffer.from(match[1], "hex");
   const expected = configured.map((secret) => createHmac("sha256", secret).update(body).digest());

@@ -1,7 +1,10 @@
 /**
- * Standard Webhooks (symmetric `v1`, ANCHORS §6.1): HMAC-SHA256 over `${webhook-id}.${webhook-timestamp}.${body}`
- * with the Base64-decoded part of a `whsec_` secret; `webhook-signature` is a space-separated list of
- * `v1,<base64>`, and any one match passes. The timestamp must lie within the tolerance in both directions.
+ * Standard Webhooks (symmetric `v1`, docs/interfaces.md): HMAC-SHA256 over
+ * `${webhook-id}.${webhook-timestamp}.${body}` with the Base64-decoded part of a `whsec_` secret;
+ * `webhook-signature` is a space-separated list of `v1,<base64>`, and any one match passes. The timestamp
+ * must lie within the tolerance in both directions. Signatures are decoded strictly: Node's Base64 decoder
+ * skips characters it does not know, so `v1,<sig>!!` would otherwise pass as `<sig>`; only the one canonical
+ * spelling of a 32-byte value is read.
  */
 import { createHmac } from "node:crypto";
 import { matchesAny } from "../constant-time.ts";
@@ -17,6 +20,15 @@ export function decodeStandardWebhookSecret(secret: string): Buffer | null {
   const encoded = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
   if (encoded.length === 0 || encoded.length % 4 !== 0 || !BASE64.test(encoded)) return null;
   return Buffer.from(encoded, "base64");
+}
+
+/** HMAC-SHA256 is 32 bytes: 43 Base64 digits and one `=`. */
+const SIGNATURE_BYTES = 32;
+
+/** The bytes of one signature, or null unless it is the canonical padded Base64 of a 32-byte value. */
+function decodeSignature(encoded: string): Buffer | null {
+  const bytes = Buffer.from(encoded, "base64");
+  return bytes.length === SIGNATURE_BYTES && bytes.toString("base64") === encoded ? bytes : null;
 }
 
 function hmac(key: Buffer, id: string, timestamp: string, body: Uint8Array | string): Buffer {
@@ -59,8 +71,9 @@ export function verifyStandardWebhook(
     .split(" ")
     .filter((entry) => entry.startsWith("v1,"))
     .slice(0, MAX_SIGNATURES)
-    .map((entry) => Buffer.from(entry.slice(3), "base64"));
-  if (presented.length === 0) return authFailed("webhook-signature holds no v1 signature");
+    .map((entry) => decodeSignature(entry.slice(3)))
+    .filter((bytes): bytes is Buffer => bytes !== null);
+  if (presented.length === 0) return authFailed("webhook-signature holds no well-formed v1 signature");
   const expected = keys.map((key) => hmac(key, id, timestamp, body));
   let matched = false;
   for (const candidate of presented) {

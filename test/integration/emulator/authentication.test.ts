@@ -95,13 +95,15 @@ describe("tampering", () => {
     );
   });
 
-  it("echoes the server's string to sign for V1, with the STS token hidden", async () => {
+  it("echoes the server's whole string to sign for V1 as the gateway does, STS token twice encoded", async () => {
     const caller = popCoreCaller(emulator.url, { ...STS, accessKeySecret: "wrong" }, "GET");
     const failure = await expectFailure(caller.call("DescribeSecurityGroupAttribute", describeGroup));
     const message = String(failure.data?.Message);
-    expect(message).toContain("server string to sign is:GET&%2F&AccessKeyId%3DSTS.test-ak");
-    expect(message).toContain("<SecurityToken>");
-    expect(message).not.toContain("sts-token");
+    expect(message).toMatch(
+      /^Specified signature is not matched with our calculation\. server string to sign is:GET&%2F&AccessKeyId%3DSTS\.test-ak/,
+    );
+    const twice = encodeURIComponent(encodeURIComponent(String(STS.securityToken)));
+    expect(message).toContain(`SecurityToken%3D${twice}`);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * Fault injection through the control API (CONTRACT §7), observed by an official client: error codes with
- * their statuses, connection resets, calls that never answer, commit-then-error, counts, seeded determinism,
- * latency, and the control API staying clear of all of it.
+ * Fault injection through the control API (docs/interfaces.md), observed by an official client: error codes
+ * with their statuses, connection resets, calls that never answer, commit-then-error, counts, seeded
+ * determinism, latency, and the control API staying clear of all of it.
  */
 import { request } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -226,7 +226,7 @@ describe("determinism and latency", () => {
 });
 
 describe("stats and settings", () => {
-  it("count every call per action in the CONTRACT shape", async () => {
+  it("count every call per action in the documented shape", async () => {
     await setFaults({ faults: [{ action: ACTION, kind: "error", code: "Throttling.User", count: 1 }] });
     await expectFailure(caller.call(ACTION, rule(4000)));
     await caller.call(ACTION, rule(4000));

@@ -55,6 +55,9 @@ function oracleCidr(value: unknown): boolean {
     if (!isCanonicalNatural(octet) || Number(octet) > 255) return false;
     address = address * 256n + BigInt(octet);
   }
+  const single = parts.length === 1 || parts[1] === "32";
+  // Neither the unspecified nor the broadcast address can be meant as one destination.
+  if (single && (address === 0n || address === 0xffffffffn)) return false;
   if (parts.length === 1) return true;
   const prefix = parts[1]!;
   if (!isCanonicalNatural(prefix) || Number(prefix) > 32) return false;
@@ -83,6 +86,22 @@ function oracleText(value: unknown, max: number, multiline: boolean): string | n
     if (cp >= 0xd800 && cp <= 0xdfff) return null; // a lone surrogate, as a string iterator yields it
   }
   return text;
+}
+
+/**
+ * A ticket id must be visible: every code point is shown (not a format character, not default-ignorable, not the
+ * Braille blank, no space but U+0020) and at least one is a letter or a digit.
+ */
+function oracleTicketId(value: unknown): string | null {
+  const text = oracleText(value, 128, false);
+  if (text === null) return null;
+  let visibleSign = false;
+  for (const char of text) {
+    if (/^\p{Cf}$/u.test(char) || /^\p{DI}$/u.test(char) || char === "\u2800") return null;
+    if (char !== " " && /^\s$/u.test(char)) return null;
+    if (/^[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nd}\p{Nl}\p{No}]$/u.test(char)) visibleSign = true;
+  }
+  return visibleSign ? text : null;
 }
 
 /** The normalised rule an entry stands for, or null when the entry is not a valid rule. */
@@ -118,7 +137,7 @@ function oracleMeta(input: Record<string, unknown>): Partial<RequestMeta> {
   const meta: Partial<RequestMeta> = {};
   const text = (key: string, max: number, multiline: boolean): string | null | undefined =>
     own(input, key) ? (oracleText(input[key], max, multiline) ?? undefined) : null;
-  const ticketId = text("TicketId", 128, false);
+  const ticketId = own(input, "TicketId") ? (oracleTicketId(input.TicketId) ?? undefined) : null;
   if (ticketId !== undefined) meta.TicketId = ticketId;
   const requestedBy = text("RequestedBy", 256, false);
   if (requestedBy !== undefined) meta.RequestedBy = requestedBy;
@@ -170,11 +189,28 @@ const validCidr = fc
     const base = prefix === 0 ? 0 : Number((BigInt(address) >> BigInt(32 - prefix)) << BigInt(32 - prefix));
     const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
     return single ? dotted(address) : `${dotted(base)}/${prefix}`;
-  });
+  })
+  .filter((cidr) => !/^(0\.0\.0\.0|255\.255\.255\.255)(\/32)?$/.test(cidr));
 const validText = (max: number) =>
   fc
     .string({ minLength: 1, maxLength: Math.min(max, 40) })
     .filter((text) => oracleText(text, max, false) !== null);
+const validTicketId = fc
+  .string({ minLength: 1, maxLength: 40 })
+  .filter((text) => oracleTicketId(text) !== null);
+/** Ticket ids that read as nothing: invisible, blank or sign-only. */
+const invisibleTicketId = fc.constantFrom(
+  "\u200b",
+  "NET-1\u2060",
+  "\u3164",
+  "\u1160",
+  "\u115f",
+  "\u2800",
+  "\ufeffNET-1",
+  "NET\u00a01",
+  "---",
+  "\u0301",
+);
 
 const oddString = fc.oneof(
   fc.string({ maxLength: 12 }),
@@ -267,6 +303,8 @@ const cidrValue = weighted(
       "10.0.0.0/08",
       "::1",
       "10.0.0.0/8 ",
+      "0.0.0.0",
+      "255.255.255.255/32",
     ),
     fc
       .tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(40))
@@ -288,7 +326,7 @@ const priorityValue = weighted(
 );
 const metaPairs = fc.tuple(
   fc.option(
-    weighted(validText(128), oddValue).map((v): Pair => ["TicketId", v]),
+    weighted(validTicketId, fc.oneof(oddValue, invisibleTicketId)).map((v): Pair => ["TicketId", v]),
     { nil: null },
   ),
   fc.option(
@@ -470,5 +508,70 @@ describe("valid rules", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("TicketId must be visible", () => {
+  const RULE = {
+    SecurityGroupId: "sg-demo0001",
+    IpProtocol: "tcp",
+    PortRange: "22/22",
+    DestCidrIp: "10.0.0.0/8",
+  };
+  const char = (cp: number) => String.fromCodePoint(cp);
+  /** Any code point that is neither a letter nor a number (Unicode general categories L and N). */
+  const signless = fc
+    .integer({ min: 0, max: 0x10ffff })
+    .map(char)
+    .filter((c) => !/[\p{L}\p{N}]/u.test(c));
+  /** Characters that show nothing, letters to Unicode among them (the Hangul fillers). */
+  const invisible = fc.oneof(
+    fc.constantFrom("\u200b", "\u2060", "\u3164", "\u1160", "\u115f", "\u2800", "\ufeff", "\u00a0", "\u180e"),
+    fc
+      .integer({ min: 0, max: 0x10ffff })
+      .map(char)
+      .filter((c) => /^\p{Cf}$/u.test(c)),
+  );
+  const refusedAtTicketId = (ticket: string) => {
+    const result = parseRuleRequest({ ...RULE, TicketId: ticket });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      const issue = result.issues.find((candidate) => candidate.path === "TicketId");
+      expect(issue?.message).toMatch(/^TicketId: /);
+      expect(result.meta.TicketId).toBeUndefined();
+    }
+  };
+
+  it("refuses any ticket id without a letter or a digit, whatever else it holds", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.oneof(signless, fc.constantFrom(" ", "-", "#", "_", "/")), {
+            minLength: 1,
+            maxLength: 24,
+          })
+          .map((chars) => chars.join("")),
+        refusedAtTicketId,
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("refuses a readable ticket id with an invisible character inside it", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Z]{2,5}-[0-9]{1,6}$/), invisible, fc.nat(), (ticket, hidden, at) => {
+        // Inside: at either end, the spaces among them are trimmed away, and what is left reads as it should.
+        const position = 1 + (at % (ticket.length - 1));
+        refusedAtTicketId(`${ticket.slice(0, position)}${hidden}${ticket.slice(position)}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("accepts ticket ids in any script, with plain spaces", () => {
+    for (const ticket of ["NET-1234", "RITM0010423", "ЗАЯВКА-7", "変更-12", "٣٤", "CHG 42"]) {
+      const result = parseRuleRequest({ ...RULE, TicketId: ticket });
+      expect(result.ok && result.request.meta.TicketId).toBe(ticket);
+    }
   });
 });

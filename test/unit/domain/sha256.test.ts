@@ -47,6 +47,15 @@ describe("sha256Hex", () => {
     fc.assert(fc.property(fc.string({ unit: "grapheme" }), (text) => sha256Hex(text) === reference(text)));
   });
 
+  it("hashes bytes as they are, not UTF-8 text decoded from them (a raw request body)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => {
+        expect(sha256Hex(bytes)).toBe(createHash("sha256").update(bytes).digest("hex"));
+      }),
+    );
+    expect(sha256Hex(Buffer.from([0xff]))).not.toBe(sha256Hex(Buffer.from([0xff]).toString("utf8")));
+  });
+
   it("falls back to createHash on a Node without crypto.hash, with the same digests", async () => {
     let createHashCalls = 0;
     const withoutHash = {
@@ -59,6 +68,10 @@ describe("sha256Hex", () => {
     for (const text of ["", "abc", "sg-bench0001 10.0.0.0/8 ü €"])
       expect(bundled(text)).toBe(reference(text));
     expect(createHashCalls).toBe(3);
+    const bytes = Buffer.from([0x7b, 0xff, 0x7d]);
+    expect((bundled as unknown as (data: Uint8Array) => string)(bytes)).toBe(
+      createHash("sha256").update(bytes).digest("hex"),
+    );
   });
 
   it("uses the one-shot crypto.hash when the runtime has it", async () => {

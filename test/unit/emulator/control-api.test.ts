@@ -118,7 +118,7 @@ describe("control API", () => {
     expect(handleControlRequest(core, "GET", "/__emulator/stats", empty).body).toEqual({ calls: {} });
   });
 
-  it("answers stats in the CONTRACT shape", () => {
+  it("answers stats in the documented shape", () => {
     const core = newCore();
     core.stats.record("AuthorizeSecurityGroupEgress", null);
     core.stats.record("AuthorizeSecurityGroupEgress", "ens.interface.error");

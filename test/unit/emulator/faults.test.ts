@@ -37,7 +37,7 @@ describe("mulberry32", () => {
 });
 
 describe("parseFaultSettings", () => {
-  it("accepts the CONTRACT example exactly", () => {
+  it("accepts the documented example exactly", () => {
     const body = {
       seed: 1,
       latencyMs: 0,

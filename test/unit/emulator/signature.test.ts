@@ -8,7 +8,7 @@ import {
   signV3,
 } from "../../../local/ens-emulator/signature-v3.ts";
 
-// Official vectors from REFERENCE §2.2 / §2.3 (vendor docs and SDK unit tests), plus the self-computed ENS ones.
+// Official vectors from docs/signing.md (vendor docs and SDK unit tests), plus the self-computed ENS ones.
 const describeRegions: Array<[string, string]> = [
   ["AccessKeyId", "testid"],
   ["Action", "DescribeRegions"],

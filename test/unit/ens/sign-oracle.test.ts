@@ -23,7 +23,7 @@ const dara = require("@darabonba/typescript") as {
 };
 const util = sdk.OpenApiUtil;
 
-// The SDK encodes query values but not names (REFERENCE §2.3 quirk); ENS names are plain ASCII, so generate those.
+// The SDK encodes query values but not names (docs/signing.md); ENS names are plain ASCII, so generate those.
 const paramName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,15}$/);
 const paramValue = fc.oneof(fc.string({ maxLength: 24 }), fc.string({ unit: "grapheme", maxLength: 12 }));
 // fc.dictionary builds null-prototype objects, which the SDK's flattening cannot walk; copy into plain ones.

@@ -7,7 +7,7 @@ import {
   signRequestV1,
 } from "../../../shared/adapters/ens/sign-v1.ts";
 
-// REFERENCE §2.2, the official DescribeRegions example.
+// docs/signing.md, the official DescribeRegions example.
 const OFFICIAL: SignV1Input = {
   method: "GET",
   params: {},
@@ -19,7 +19,7 @@ const OFFICIAL: SignV1Input = {
   format: "XML",
 };
 
-// REFERENCE §2.2, self-computed ENS vector.
+// docs/signing.md, self-computed ENS vector.
 const ENS: SignV1Input = {
   method: "POST",
   params: {

@@ -7,7 +7,7 @@ import {
 } from "../../../shared/adapters/ens/sign-v3.ts";
 import { sha256Hex } from "../../../shared/domain/sha256.ts";
 
-// REFERENCE §2.3, official vector from the V3 signature documentation.
+// docs/signing.md, official vector from the V3 signature documentation.
 const OFFICIAL: SignV3Input = {
   method: "POST",
   host: "ecs.cn-shanghai.aliyuncs.com",
@@ -22,7 +22,7 @@ const OFFICIAL: SignV3Input = {
   nonce: "3156853299f313e23d1673dc12e1703d",
 };
 
-// REFERENCE §2.3, self-computed ENS vector (two independent implementations agreed on it).
+// docs/signing.md, self-computed ENS vector (two independent implementations agreed on it).
 const ENS: SignV3Input = {
   method: "POST",
   host: "ens.aliyuncs.com",

@@ -6,7 +6,6 @@ const base = {
   functionName: "queue-worker",
   timeoutSeconds: 120,
   memoryMb: 512,
-  serviceName: "ens-egress",
   qualifier: "LATEST",
   logProject: "p",
   logStore: "s",
@@ -15,7 +14,7 @@ const base = {
   now: () => new Date("2024-01-01T00:00:00.000Z"),
 };
 
-describe("createFcContext (REFERENCE §3.1)", () => {
+describe("createFcContext (docs/fc-conventions.md)", () => {
   it("has FC's shape: requestId, credentials, function with timeout, service, region, accountId, logger", () => {
     const context = createFcContext({
       ...base,
@@ -27,7 +26,7 @@ describe("createFcContext (REFERENCE §3.1)", () => {
       requestId: base.requestId,
       credentials: { accessKeyId: "ak", accessKeySecret: "sk", securityToken: "tok" },
       function: { name: "queue-worker", handler: "index.handler", memory: 512, timeout: 120 },
-      service: { name: "ens-egress", logProject: "p", logStore: "s", qualifier: "LATEST", versionId: "" },
+      service: { logProject: "p", logStore: "s", qualifier: "LATEST", versionId: "" },
       region: "cn-hangzhou",
       accountId: "1234567890123456",
       tracing: {},

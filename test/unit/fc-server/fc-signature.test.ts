@@ -18,7 +18,7 @@ const sdkHelper = createRequire(import.meta.url)("@alicloud/fc2/lib/helper.js") 
   ): string;
 };
 
-describe("composeFcStringToSign (REFERENCE §5 vectors)", () => {
+describe("composeFcStringToSign (docs/signing.md vectors)", () => {
   it("reproduces the SDK's official unit vector", () => {
     const text = composeFcStringToSign({
       method: "GET",

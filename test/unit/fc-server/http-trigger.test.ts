@@ -25,7 +25,7 @@ function request(overrides: Partial<TriggerRequest> = {}): TriggerRequest {
   };
 }
 
-describe("toFc3HttpEvent (REFERENCE §3.2)", () => {
+describe("toFc3HttpEvent (docs/fc-conventions.md)", () => {
   it("builds every field of the FC 3.0 event", () => {
     expect(toFc3HttpEvent(request(), meta)).toEqual({
       version: "v1",

@@ -1,15 +1,6 @@
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { FcEventError } from "../../../shared/triggers/fc-event-error.ts";
-import {
-  type Fc2Request,
-  type Fc3HttpEvent,
-  isFc2HttpCall,
-  parseFc3HttpEvent,
-  readFc2HttpRequest,
-  sendFc2HttpResponse,
-  toFc3HttpResult,
-} from "../../../shared/triggers/fc-http.ts";
+import { type Fc3HttpEvent, parseFc3HttpEvent, toFc3HttpResult } from "../../../shared/triggers/fc-http.ts";
 
 const body = '{"SecurityGroupId":"sg-demo0001","PortRange":"443/443"}';
 
@@ -121,74 +112,5 @@ describe("toFc3HttpResult", () => {
     const result = toFc3HttpResult(response);
     expect(result).toEqual({ ...response, isBase64Encoded: false });
     expect(result.headers).not.toBe(response.headers);
-  });
-});
-
-function fc2Request(overrides: Partial<Fc2Request> = {}): Fc2Request {
-  return {
-    method: "post",
-    path: "/webhooks/jira",
-    url: "/webhooks/jira?dry=1&tag=a&tag=b",
-    headers: { "content-type": "application/json", "x-hub-signature": "sha256=ab", accept: ["a/b", "c/d"] },
-    queries: { dry: "1", tag: ["a", "b"] },
-    clientIP: "10.1.2.3",
-    body: Buffer.from(body),
-    ...overrides,
-  };
-}
-
-describe("FC 2.0 HTTP convention", () => {
-  it("gives the same HttpRequest as FC 3.0 for the same request", async () => {
-    const fromFc2 = await readFc2HttpRequest(fc2Request(), { requestId: "1-67877214-0a1b2c3d-4e5f60718293" });
-    expect(fromFc2).toEqual(parseFc3HttpEvent(fc3Event()));
-  });
-
-  it("reads the body from the stream when the runtime did not buffer it", async () => {
-    const stream = Object.assign(
-      Readable.from([Buffer.from(body.slice(0, 10)), body.slice(10)]),
-      fc2Request({ body: undefined }),
-    );
-    const request = await readFc2HttpRequest(stream, { requestId: "1-67877214-0a1b2c3d-4e5f60718293" });
-    expect(request).toEqual(parseFc3HttpEvent(fc3Event()));
-  });
-
-  it("keeps at most maxBodyBytes + 1 bytes of a long stream, so the decoder still answers 413", async () => {
-    const chunks = Array.from({ length: 50 }, () => Buffer.alloc(1000, 0x61));
-    const stream = Object.assign(Readable.from(chunks), fc2Request({ body: undefined }));
-    const request = await readFc2HttpRequest(stream, { maxBodyBytes: 4096 });
-    expect(request.body.length).toBe(4097);
-  });
-
-  it("falls back to req.url for path and query, and to null ids", async () => {
-    const request = await readFc2HttpRequest({ method: "GET", url: "/healthz?x=1&x=2", headers: {} });
-    expect(request).toMatchObject({ path: "/healthz", query: { x: "1,2" }, requestId: null, sourceIp: null });
-    expect(request.body.length).toBe(0);
-  });
-
-  it("recognises (req, resp, context) calls", () => {
-    const resp = { setStatusCode() {}, setHeader() {}, send() {} };
-    expect(isFc2HttpCall([fc2Request(), resp, { requestId: "r" }])).toBe(true);
-    expect(isFc2HttpCall([Buffer.from("{}"), { requestId: "r" }])).toBe(false);
-    expect(isFc2HttpCall([{}, {}])).toBe(false);
-    expect(isFc2HttpCall([])).toBe(false);
-  });
-
-  it("writes status, headers and body through resp", () => {
-    const calls: unknown[][] = [];
-    const resp = {
-      setStatusCode: (code: number) => calls.push(["status", code]),
-      setHeader: (name: string, value: string) => calls.push(["header", name, value]),
-      send: (data: Buffer | string) => calls.push(["send", data]),
-    };
-    sendFc2HttpResponse(resp, {
-      statusCode: 401,
-      headers: { "content-type": "application/json" },
-      body: '{"a":1}',
-    });
-    expect(calls).toEqual([
-      ["status", 401],
-      ["header", "content-type", "application/json"],
-      ["send", '{"a":1}'],
-    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseFc3HttpEvent } from "../../../shared/triggers/fc-http.ts";
 import { decodeHttpIntake } from "../../../shared/triggers/http-intake-decoder.ts";
@@ -70,6 +71,10 @@ const expectations: Record<string, (decision: ReturnType<typeof decodeFixture>) 
       trigger: "http:/webhooks/servicenow",
       origin: "webhook",
       deliveryId: "a1f3c9e51b2d3010c7e2a8b4dc4bcb7e",
+      // The key is the sender's own, so the body it stands for travels with it.
+      bodySha256: createHash("sha256")
+        .update(fixtureJson<SignableEvent>("http/servicenow.json").body, "utf8")
+        .digest("hex"),
     }),
   "generic-standard-webhook.json": (d) =>
     expect(d).toEqual({

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { decodeHttpIntake, type HttpIntakeDecision } from "../../../shared/triggers/http-intake-decoder.ts";
 import type { HttpRequest } from "../../../shared/triggers/http-types.ts";
@@ -156,6 +157,26 @@ describe("order of checks", () => {
   it("never labels an unauthenticated refusal with the sender's delivery id", () => {
     const stale = generic(ruleText, {}, Math.floor(NOW / 1000) - 3600);
     expect(decode(stale)).toMatchObject({ status: 401, deliveryId: null });
+    const unsigned = request("/rules", { body: ruleText, headers: { "idempotency-key": "k-1" } });
+    expect(decode(unsigned)).toMatchObject({ status: 401, deliveryId: null });
+    expect(decode(unsigned)).not.toHaveProperty("bodySha256");
+  });
+
+  it("says which refusals come before authentication: 404, 405, 413 and 401", () => {
+    const before = [
+      request("/nowhere", { body: ruleText }),
+      request("/rules", { method: "GET" }),
+      request("/rules", { body: Buffer.alloc(70_000, 0x20) }),
+      operator(Buffer.alloc(70_000, 0x20)),
+      request("/rules", { body: ruleText }),
+    ];
+    for (const req of before) expect(decode(req)).toMatchObject({ kind: "refused", authenticated: false });
+    const after = [
+      operator(ruleText, { "content-type": "text/plain" }),
+      operator("{"),
+      operator(ruleText, { "idempotency-key": "a b" }),
+    ];
+    for (const req of after) expect(decode(req)).toMatchObject({ kind: "refused", authenticated: true });
   });
 
   it("answers 415 after authentication for a non-JSON content type", () => {
@@ -257,6 +278,35 @@ describe("delivery ids", () => {
       status: 400,
       deliveryId: "k-1",
     });
+  });
+
+  it("carries the raw body's SHA-256 with an Idempotency-Key, and only with one", () => {
+    const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+    const keyed = decode(operator(ruleText, { "idempotency-key": "k-1" }));
+    expect(keyed).toMatchObject({ kind: "request", deliveryId: "k-1", bodySha256: sha256(ruleText) });
+    const servicenow = request("/webhooks/servicenow", {
+      body: ruleText,
+      headers: { authorization: `Bearer ${LOCAL_SECRETS.serviceNowToken}`, "idempotency-key": "RITM1" },
+    });
+    expect(decode(servicenow)).toMatchObject({ deliveryId: "RITM1", bodySha256: sha256(ruleText) });
+    // Whitespace is part of the bytes: a key stands for exactly what was sent.
+    expect(decode(operator(` ${ruleText}`, { "idempotency-key": "k-1" }))).toMatchObject({
+      bodySha256: sha256(` ${ruleText}`),
+    });
+    expect(decode(operator("{", { "idempotency-key": "k-1" }))).toMatchObject({
+      status: 400,
+      bodySha256: sha256("{"),
+    });
+    // Signed webhook ids name one delivery of one body; an ad hoc call has no key at all.
+    for (const decision of [
+      decode(operator(ruleText)),
+      decode(jira(ruleText, { "x-atlassian-webhook-identifier": "7c2f9a41" })),
+      decode(generic(ruleText)),
+      decode(generic(ruleText, { "idempotency-key": "k-1" })),
+    ]) {
+      expect(decision.kind).toBe("request");
+      expect(decision).not.toHaveProperty("bodySha256");
+    }
   });
 });
 

@@ -80,6 +80,26 @@ describe("verifyJiraSignature", () => {
       expect(verifyJiraSignature(bad, body, ["second-secret"]).ok).toBe(false);
     }
   });
+
+  it("decodes strictly: exactly 64 hex digits after sha256=, nothing before or after", () => {
+    expect(verifyJiraSignature(header, body, ["second-secret"])).toEqual({ ok: true });
+    for (const bad of [
+      `${header}!!`,
+      `${header}0`,
+      header.slice(0, -1),
+      `${header} `,
+      ` ${header}`,
+      `${header}\n`,
+      `${header},${header}`,
+      header.replace("sha256=", "SHA256="),
+      header.replace("sha256=", "sha256= "),
+      `sha256=${Buffer.from(header.slice(7), "hex").toString("base64")}`,
+    ]) {
+      expect(verifyJiraSignature(bad, body, ["second-secret"]), JSON.stringify(bad)).toMatchObject({
+        ok: false,
+      });
+    }
+  });
 });
 
 describe("Standard Webhooks", () => {
@@ -126,6 +146,60 @@ describe("Standard Webhooks", () => {
       ok: true,
     });
     expect(verifyStandardWebhook(headers(other), body, [secret, rotated], 300, nowMs).ok).toBe(false);
+  });
+
+  it("decodes signatures strictly: only the canonical padded Base64 of 32 bytes is read", () => {
+    const good = signStandardWebhook(id, timestamp, body, secret);
+    const encoded = good.slice("v1,".length);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    // 32 bytes leave 2 spare bits in the last digit: flipping one spells the same bytes another way.
+    const lastDigit = alphabet.indexOf(encoded.at(-2) ?? "A");
+    const spareBits = `${encoded.slice(0, -2)}${alphabet[lastDigit ^ 1]}=`;
+    expect(Buffer.from(spareBits, "base64")).toEqual(Buffer.from(encoded, "base64"));
+    expect(verifyStandardWebhook(headers(good), body, [secret], 300, nowMs)).toEqual({ ok: true });
+    for (const bad of [
+      `${good}!!`,
+      `${good}=`,
+      `v1,${encoded.slice(0, -1)}`,
+      `${good}\t`,
+      `v1,${spareBits}`,
+      `v1,${encoded.replace("=", "")}`,
+      `v1,!${encoded}`,
+      `v1,${encoded.slice(0, 20)}\n${encoded.slice(20)}`,
+      `v1,${encoded}AAAA`,
+      `v1, ${encoded}`,
+    ]) {
+      expect(
+        verifyStandardWebhook(headers(bad), body, [secret], 300, nowMs),
+        JSON.stringify(bad),
+      ).toMatchObject({ ok: false });
+    }
+    // The URL-safe alphabet is another encoding, not the one the specification names.
+    const urlSafe = signStandardWebhook(
+      "msg_p5jXN8AQM9LWM0D4loKWxJek",
+      1614265330,
+      '{"test": 2432232314}',
+      secret,
+    );
+    const urlSafeHeaders = {
+      "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+      "webhook-timestamp": "1614265330",
+      "webhook-signature": urlSafe.replaceAll("+", "-").replaceAll("/", "_"),
+    };
+    expect(urlSafeHeaders["webhook-signature"]).not.toBe(urlSafe);
+    expect(
+      verifyStandardWebhook(
+        urlSafeHeaders,
+        Buffer.from('{"test": 2432232314}'),
+        [secret],
+        300,
+        1614265330_000,
+      ).ok,
+    ).toBe(false);
+    // A malformed entry is skipped, not fatal: a well-formed one beside it still counts.
+    expect(verifyStandardWebhook(headers(`${good}!! ${good}`), body, [secret], 300, nowMs)).toEqual({
+      ok: true,
+    });
   });
 
   it("fails when one byte of the body, the id or the timestamp changes", () => {

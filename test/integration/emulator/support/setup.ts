@@ -33,7 +33,7 @@ export function startTestEmulator(options: EnsEmulatorOptions = {}): Promise<Ens
   });
 }
 
-/** Calls the control API (CONTRACT §7) over HTTP, as an operator or another test would. */
+/** Calls the control API (docs/interfaces.md) over HTTP, as an operator or another test would. */
 export async function control(
   emulator: { url: string },
   method: string,
