@@ -148,7 +148,7 @@ export async function buildAuditExamples(): Promise<Record<string, AuditEvent>> 
       audit: {
         async emit(batch) {
           events.push(...batch);
-          return { delivered: true };
+          return { delivered: true, failures: [] };
         },
       },
       policy: DEFAULT_POLICY,

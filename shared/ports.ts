@@ -2,7 +2,8 @@
  * Ports: the interfaces the use cases depend on. Adapters implement them; function entry files (the composition
  * root) build the adapters and hand them in, so tests swap in fakes from `test/fakes/` without module mocking.
  */
-import type { EgressRule, Outcome, PolicyDecision, RequestMeta, RequestOrigin } from "./domain/types.ts";
+import type { AuditData, AuditEvent, Delivery } from "./domain/audit-types.ts";
+import type { EgressRule, RequestMeta } from "./domain/types.ts";
 
 /** Alibaba Cloud credentials; STS credentials carry a security token. */
 export interface Credentials {
@@ -65,51 +66,6 @@ export interface EnsClient {
   describeSecurityGroupEgress(securityGroupId: string, options: EnsCallOptions): Promise<GroupReadResult>;
 }
 
-/** The `data` of an audit event (docs/interfaces.md, the audit event). */
-export interface AuditData {
-  outcome: Outcome;
-  rule: EgressRule | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  attempts: number;
-  ensRequestIds: string[];
-  ticketId: string | null;
-  requestedBy: string | null;
-  reason: string | null;
-  dryRun: boolean;
-  /** Which entry point received the request, e.g. `http:/rules`, `http:/webhooks/jira`, `queue:mns`, `invoke`. */
-  trigger: string;
-  origin: RequestOrigin;
-  deliveryId: string | null;
-  fcRequestId: string;
-  /** Index of the rule in the request (0 for a single-rule request). */
-  ruleIndex: number;
-  /** Guardrail verdict; null when the request never reached the guardrails. */
-  policy: PolicyDecision | null;
-  /** The validation issues of a refused request, if any. */
-  issues: Array<{ path: string; message: string }>;
-  /**
-   * True on `already_exists` when an attempt of this delivery whose answer was lost may have stored the rule: the
-   * rule is in place, and this delivery may be the one that created it. `created` is only ever claimed on proof.
-   */
-  mayHaveCreated: boolean;
-}
-
-/** A CloudEvents 1.0 structured-mode audit event (docs/interfaces.md). */
-export interface AuditEvent {
-  specversion: "1.0";
-  id: string;
-  source: string;
-  type: `ens.egress_rule.${Outcome}`;
-  time: string;
-  subject?: string;
-  datacontenttype: "application/json";
-  dataschema: string;
-  correlationid: string;
-  fcrequestid: string;
-  data: AuditData;
-}
-
 /** A destination for audit events. `write` resolves once the event is durably accepted, or rejects. */
 export interface AuditSink {
   readonly name: string;
@@ -133,19 +89,18 @@ export interface Clock {
   now(): number;
 }
 
-/** Metadata of one delivery, filled by the trigger decoder. */
-export interface Delivery {
-  trigger: string;
-  origin: RequestOrigin;
-  /** Webhook delivery id or queue message id; null for ad hoc calls. */
-  deliveryId: string | null;
-  fcRequestId: string;
-  /**
-   * SHA-256 (hex) of the raw body, set only when `deliveryId` is an `Idempotency-Key` the sender chose: it enters
-   * the audit id, so that two bodies sent under one key never share an id (docs/security.md).
-   */
-  bodySha256?: string | undefined;
+/** The audit trail: writes each event to the log and to every durable sink, within the deadline. */
+export interface AuditTrail {
+  emit(events: AuditEvent[], options: { deadline: number }): Promise<AuditDelivery>;
 }
 
-/** Re-exported for convenience of adapters that only need the request metadata type. */
-export type { RequestMeta };
+/** The result of one `AuditTrail.emit`. */
+export interface AuditDelivery {
+  /** True when every event reached the log and every durable sink. */
+  delivered: boolean;
+  /** One entry per event and sink that failed after its retries; `error` is safe to show a caller. */
+  failures: Array<{ sink: string; eventId: string; error: string }>;
+}
+
+// The records are domain types; ports re-export them so that adapters need one import.
+export type { AuditData, AuditEvent, Delivery, RequestMeta };

@@ -3,7 +3,7 @@
  * rule in one delivery. Pure: the id is derived from the delivery and the rule, never random, so a
  * redelivered request produces the same id and consumers can deduplicate on it.
  */
-import type { AuditData, AuditEvent, Delivery } from "../ports.ts";
+import type { AuditData, AuditEvent, Delivery } from "./audit-types.ts";
 import { sha256Hex } from "./sha256.ts";
 import type { EgressRule, Outcome } from "./types.ts";
 

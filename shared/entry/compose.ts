@@ -1,24 +1,24 @@
 /**
- * The composition root shared by both functions. Configuration, the policy, the ENS client (with its keep-alive
+ * The composition root shared by both functions (the only place that builds adapters). Configuration, the policy, the ENS client (with its keep-alive
  * agent) and the static sinks are built once per instance at cold start; per-invocation pieces (credentials,
  * deadlines, correlation fields, the EventBridge sink that signs with the invocation's STS credentials) are built in
  * `startInvocation`, so no request state lives at module scope.
  */
 
-import bundledPolicy from "../policy/policy.json" with { type: "json" };
-import { createAuditTrail } from "../shared/adapters/audit/audit-trail.ts";
-import { createEventBridgeSink } from "../shared/adapters/audit/eventbridge-sink.ts";
-import { createFileSink } from "../shared/adapters/audit/file-sink.ts";
-import { createHttpSink } from "../shared/adapters/audit/http-sink.ts";
-import { createLogSink } from "../shared/adapters/audit/log-sink.ts";
-import { createEnsTransport } from "../shared/adapters/ens/http-ens-transport.ts";
-import { createEnsClient } from "../shared/adapters/ens/retrying-ens-client.ts";
-import { createLogger, type RedactingLogger } from "../shared/adapters/logger.ts";
-import { type Config, configSecrets, loadConfig } from "../shared/config.ts";
-import { DEFAULT_POLICY, type Policy, PolicyConfigError, parsePolicy } from "../shared/domain/policy.ts";
-import { createIntakeMemory, type IntakeMemory } from "../shared/edge/intake-memory.ts";
-import type { AuditSink, Credentials } from "../shared/ports.ts";
-import type { AuthorizeDeps, InvocationBudget } from "../shared/use-cases/authorize-egress-request.ts";
+import bundledPolicy from "../../policy/policy.json" with { type: "json" };
+import { createAuditTrail } from "../adapters/audit/audit-trail.ts";
+import { createEventBridgeSink } from "../adapters/audit/eventbridge-sink.ts";
+import { createFileSink } from "../adapters/audit/file-sink.ts";
+import { createHttpSink } from "../adapters/audit/http-sink.ts";
+import { createLogSink } from "../adapters/audit/log-sink.ts";
+import { createEnsTransport } from "../adapters/ens/http-ens-transport.ts";
+import { createEnsClient } from "../adapters/ens/retrying-ens-client.ts";
+import { createLogger, type RedactingLogger } from "../adapters/logger.ts";
+import { type Config, configSecrets, loadConfig } from "../config.ts";
+import { DEFAULT_POLICY, type Policy, PolicyConfigError, parsePolicy } from "../domain/policy.ts";
+import type { AuditSink, Clock, Credentials, EnsClient } from "../ports.ts";
+import type { AuthorizeDeps, InvocationBudget } from "../use-cases/authorize-egress-request.ts";
+import { createIntakeMemory, type IntakeMemory } from "./intake-memory.ts";
 
 /** The part of the FC context the functions read (docs/fc-conventions.md). */
 export interface FcContext {
@@ -61,31 +61,60 @@ export interface Runtime {
   staticSinks: AuditSink[];
   /** What http-intake remembers between invocations of this instance (Idempotency-Keys, a refusal count). */
   intake: IntakeMemory;
+  clock: Clock;
+  /** The audit log line writer, always on. */
+  logSink: AuditSink;
+}
+
+/**
+ * What a test may put in place of the real adapters, without mocking modules: the ENS client, the static audit
+ * sinks, where log lines and audit log lines go, and the clock.
+ */
+export interface RuntimeOverrides {
+  ens?: EnsClient;
+  sinks?: AuditSink[];
+  /** Receives each logger line and each audit log line (default: stdout). */
+  writeLine?: (line: string) => void;
+  clock?: Clock;
 }
 
 /** Builds the runtime from the environment; throws ConfigError / PolicyConfigError at cold start. */
-export function createRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
+export function createRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: RuntimeOverrides = {},
+): Runtime {
   const config = loadConfig(env);
   const secrets = configSecrets(config);
-  const logger = createLogger({ level: config.logLevel, secrets });
-  const transport = createEnsTransport({
-    endpoint: config.ensEndpoint,
-    attemptTimeoutMs: config.ensAttemptTimeoutMs,
-    signatureVersion: config.ensSignatureVersion,
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets,
+    ...(overrides.writeLine ? { write: overrides.writeLine } : {}),
   });
-  const staticSinks: AuditSink[] = [];
-  if (config.auditFile) staticSinks.push(createFileSink(config.auditFile));
-  if (config.auditHttp) {
+  const staticSinks: AuditSink[] = overrides.sinks ?? [];
+  if (overrides.sinks === undefined && config.auditFile) staticSinks.push(createFileSink(config.auditFile));
+  if (overrides.sinks === undefined && config.auditHttp) {
     staticSinks.push(createHttpSink({ ...config.auditHttp, timeoutMs: config.auditSinkTimeoutMs }));
   }
+  const ens =
+    overrides.ens ??
+    createEnsClient({
+      transport: createEnsTransport({
+        endpoint: config.ensEndpoint,
+        attemptTimeoutMs: config.ensAttemptTimeoutMs,
+        signatureVersion: config.ensSignatureVersion,
+      }),
+      retry: config.retry,
+    });
   return {
     config,
     policy: loadPolicy(config),
     logger,
     secrets,
-    ens: createEnsClient({ transport, retry: config.retry }),
+    ens,
     staticSinks,
     intake: createIntakeMemory(),
+    clock: overrides.clock ?? { now: Date.now },
+    logSink: createLogSink(overrides.writeLine),
   };
 }
 
@@ -114,8 +143,9 @@ function credentialsOf(context: FcContext, config: Config): Credentials | null {
 }
 
 /** Starts the clock of one invocation and wires its dependencies. */
-export function startInvocation(runtime: Runtime, context: FcContext, startedAt = Date.now()): Invocation {
-  const { config } = runtime;
+export function startInvocation(runtime: Runtime, context: FcContext): Invocation {
+  const { config, logSink } = runtime;
+  const startedAt = runtime.clock.now();
   const timeoutMs = (context.function?.timeout ?? FALLBACK_TIMEOUT_SECONDS) * 1000;
   const hardDeadline = startedAt + timeoutMs;
   const credentials = credentialsOf(context, config);
@@ -147,7 +177,6 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
       }),
     );
   }
-  const logSink = createLogSink();
   const audit = createAuditTrail({ logSink, sinks, logger, secrets });
   // An unauthenticated caller must cost no network write and no wait on a remote sink.
   const localSinks = sinks.filter((sink) => sink.remote !== true);
@@ -158,7 +187,7 @@ export function startInvocation(runtime: Runtime, context: FcContext, startedAt 
       audit,
       policy: runtime.policy,
       policyMode: config.policyMode,
-      clock: { now: () => Date.now() },
+      clock: runtime.clock,
       logger,
       // The function's ARN: acs:fc:<region>:<account>:functions/<name> on FC 3.0, nested under the service on 2.0.
       auditSource:

@@ -26,6 +26,7 @@ function publicResult(result: RuleResult): Record<string, unknown> {
     message: result.message,
     rule: result.rule,
     ...(result.policy && result.policy.violations.length > 0 ? { policy: result.policy } : {}),
+    ...(result.mayHaveCreated ? { mayHaveCreated: true } : {}),
   };
 }
 

@@ -2,13 +2,21 @@
  * The http-intake pipeline: decode and authenticate the request (raw bytes first, JSON last), run the use case,
  * encode the answer. Anything unexpected becomes a generic 500 that names only the request id.
  */
-import type { Invocation, Runtime } from "../../functions/compose.ts";
+
 import { redactJsonDocument } from "../adapters/redaction.ts";
 import { classifyError } from "../errors.ts";
 import { type Fc3HttpResult, parseFc3HttpEvent, toFc3HttpResult } from "../triggers/fc-http.ts";
 import { decodeHttpIntake, type HttpRefusal } from "../triggers/http-intake-decoder.ts";
 import type { HttpRequest, HttpResponse } from "../triggers/http-types.ts";
 import { authorizeEgressRequest, recordRefusedDelivery } from "../use-cases/authorize-egress-request.ts";
+import {
+  createRuntime,
+  type FcContext,
+  type Invocation,
+  type Runtime,
+  type RuntimeOverrides,
+  startInvocation,
+} from "./compose.ts";
 import { errorResponse, jsonResponse, refusalResponse, toHttpResponse } from "./http-answer.ts";
 
 /** Statuses of refusals that concern a would-be rule request, and so get an audit event. */
@@ -163,4 +171,17 @@ export async function handleFc3HttpEvent(
     return toFc3HttpResult(errorResponse(400, { code: "InvalidRequest", message }, invocation.fcRequestId));
   }
   return toFc3HttpResult(await handleHttpIntake(request, runtime, invocation));
+}
+
+/**
+ * Builds the http-intake handler: the runtime once (configuration, policy, clients), then one invocation per call.
+ * `functions/http-intake/index.ts` is this with `process.env`; tests pass fakes as `deps`.
+ * @example export const handler = createHttpIntakeHandler(process.env);
+ */
+export function createHttpIntakeHandler(
+  env: NodeJS.ProcessEnv,
+  deps?: RuntimeOverrides,
+): (event: unknown, context: FcContext) => Promise<Fc3HttpResult> {
+  const runtime = createRuntime(env, deps);
+  return (event, context) => handleFc3HttpEvent(event, runtime, startInvocation(runtime, context));
 }

@@ -3,10 +3,18 @@
  * outcome of each message or throw so that the platform redelivers the batch (transient failures, undelivered
  * audit events). Throwing only after every message is settled means no message is abandoned half-way.
  */
-import type { Invocation, Runtime } from "../../functions/compose.ts";
+
 import { redactJsonText } from "../adapters/redaction.ts";
 import { decodeQueueEvent } from "../triggers/queue-decoder.ts";
 import { type MessageResult, processQueueBatch } from "../use-cases/process-queue-batch.ts";
+import {
+  createRuntime,
+  type FcContext,
+  type Invocation,
+  type Runtime,
+  type RuntimeOverrides,
+  startInvocation,
+} from "./compose.ts";
 
 /** Thrown to make the platform redeliver; carries the per-message summary, redacted like the return value. */
 export class QueueRedeliveryError extends Error {
@@ -87,4 +95,17 @@ export async function handleQueueEvent(
   });
   if (summary.messages.some((m) => m.redeliver)) throw new QueueRedeliveryError(summary);
   return summary;
+}
+
+/**
+ * Builds the queue-worker handler: the runtime once, then one invocation per call; it throws only when the
+ * platform must redeliver. `functions/queue-worker/index.ts` is this with `process.env`; tests pass fakes as `deps`.
+ * @example export const handler = createQueueWorkerHandler(process.env);
+ */
+export function createQueueWorkerHandler(
+  env: NodeJS.ProcessEnv,
+  deps?: RuntimeOverrides,
+): (event: unknown, context: FcContext) => Promise<QueueSummary> {
+  const runtime = createRuntime(env, deps);
+  return (event, context) => handleQueueEvent(event, runtime, startInvocation(runtime, context));
 }

@@ -18,18 +18,22 @@ import type {
   ValidationIssue,
 } from "../domain/types.ts";
 import { classifyError } from "../errors.ts";
-import type { AuditData, AuditEvent, Clock, Credentials, Delivery, EnsClient, Logger } from "../ports.ts";
+import type {
+  AuditData,
+  AuditEvent,
+  AuditTrail,
+  Clock,
+  Credentials,
+  Delivery,
+  EnsClient,
+  Logger,
+} from "../ports.ts";
 import {
   createGroupStates,
   type GroupReadFailure,
   type GroupState,
   type GroupStates,
 } from "./group-state.ts";
-
-/** The audit trail as the use case sees it (implemented by `createAuditTrail`). */
-export interface AuditTrail {
-  emit(events: AuditEvent[], options: { deadline: number }): Promise<{ delivered: boolean }>;
-}
 
 /** Adapters and settings the use case runs with. */
 export interface AuthorizeDeps {
@@ -73,6 +77,8 @@ export interface RuleResult {
   /** HTTP status of the failing ENS answer, when there was one (the error table keys unknown codes on it). */
   failedHttpStatus: number | null;
   policy: PolicyDecision | null;
+  /** True on `already_exists` when this delivery's own lost attempt may have stored the rule. */
+  mayHaveCreated: boolean;
 }
 
 /** The settled result of one delivery (one HTTP request or one queue message). */
@@ -367,5 +373,6 @@ function toRuleResult(
     failedRequestId: settled.failedRequestId,
     failedHttpStatus: settled.failedHttpStatus,
     policy,
+    mayHaveCreated: settled.mayHaveCreated,
   };
 }

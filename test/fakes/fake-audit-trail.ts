@@ -1,5 +1,4 @@
-import type { AuditEvent } from "../../shared/ports.ts";
-import type { AuditTrail } from "../../shared/use-cases/authorize-egress-request.ts";
+import type { AuditEvent, AuditTrail } from "../../shared/ports.ts";
 
 /** An in-memory audit trail that records events; `failing` makes every emit report non-delivery. */
 export interface FakeAuditTrail extends AuditTrail {
@@ -14,7 +13,10 @@ export function createFakeAuditTrail(): FakeAuditTrail {
     failing: false,
     async emit(events) {
       trail.events.push(...events);
-      return { delivered: !trail.failing };
+      const failures = trail.failing
+        ? events.map((event) => ({ sink: "fake", eventId: event.id, error: "AuditSinkDown: fake" }))
+        : [];
+      return { delivered: !trail.failing, failures };
     },
   };
   return trail;

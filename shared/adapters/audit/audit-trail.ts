@@ -9,7 +9,7 @@
  */
 
 import { runScheduled } from "../../concurrency.ts";
-import type { AuditEvent, AuditSink, Logger } from "../../ports.ts";
+import type { AuditDelivery, AuditEvent, AuditSink, AuditTrail, Logger } from "../../ports.ts";
 import { redactJsonText, redactText } from "../redaction.ts";
 import { AuditSinkError } from "./audit-sink-error.ts";
 
@@ -25,14 +25,6 @@ export interface AuditRetryOptions {
 
 /** Defaults: three attempts, 100 ms base, 1 s cap; small because the deadline is seconds away. */
 export const DEFAULT_AUDIT_RETRY: AuditRetryOptions = { maxAttempts: 3, baseMs: 100, maxDelayMs: 1000 };
-
-/** The result of one `emit`. */
-export interface AuditDelivery {
-  /** True when every event reached the log and every durable sink. */
-  delivered: boolean;
-  /** One entry per event and sink that failed after its retries; `error` is safe to show a caller. */
-  failures: Array<{ sink: string; eventId: string; error: string }>;
-}
 
 /** Options of `createAuditTrail`. */
 export interface AuditTrailOptions {
@@ -51,11 +43,6 @@ export interface AuditTrailOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Random source of the jitter, in [0, 1). */
   random?: () => number;
-}
-
-/** The audit trail of one invocation (or one instance: it holds no per-request state). */
-export interface AuditTrail {
-  emit(events: AuditEvent[], options: { deadline: number }): Promise<AuditDelivery>;
 }
 
 type Attempted = { ok: true } | { ok: false; attempts: number; error: string };

@@ -244,7 +244,9 @@ describe("guardrails over a group's state", () => {
     );
     const tcp = evaluatePolicy(slash8(13, "tcp"), CONTEXT, p, "enforce", [slash8(12, "tcp")]);
     expect(tcp.violations.map((v) => v.guardrail)).toEqual(["WorldOpenEgress"]);
-    expect(tcp.violations[0]?.reason).toMatch(/: 65535 tcp ports \(worldOpen.maxPortSpan allows at most 16\)$/);
+    expect(tcp.violations[0]?.reason).toMatch(
+      /: 65535 tcp ports \(worldOpen.maxPortSpan allows at most 16\)$/,
+    );
   });
 
   it("lets an ordinary internal rule through next to any number of other internal rules", () => {

@@ -443,7 +443,7 @@ function groupCases(): Case[] {
 }
 
 function ticketCases(): Case[] {
-  const policy = { requireTicketFor: ["webhook", "queue"] };
+  const policy: Record<string, unknown> = { requireTicketFor: ["webhook", "queue"] };
   return [
     { name: "ticket: webhook without", policy, rule: {}, origin: "webhook", refusedBy: ["TicketRequired"] },
     { name: "ticket: queue without", policy, rule: {}, origin: "queue", refusedBy: ["TicketRequired"] },
@@ -470,7 +470,7 @@ function ticketCases(): Case[] {
       rule: {},
       origin: "webhook" as const,
       ticket: invisible,
-      refusedBy: ["TicketRequired"],
+      refusedBy: ["TicketRequired" as const],
     })),
     {
       name: "ticket: a ticket pattern is enforced where a ticket is required",
