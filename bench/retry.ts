@@ -4,10 +4,10 @@
  * permanent fault (`NoPermission`) and counts any call made after a permanent error: there must be none.
  * Requests go one at a time so that, with a seed, the emulator's fault sequence is reproducible.
  */
-import { createEnsTransport, type EnsTransport } from "../shared/adapters/ens/http-ens-transport.ts";
-import { createEnsClient } from "../shared/adapters/ens/retrying-ens-client.ts";
-import { loadConfig } from "../shared/config.ts";
-import type { EgressRule } from "../shared/domain/types.ts";
+import { createEnsTransport, type EnsTransport } from "#shared/adapters/ens/http-ens-transport.ts";
+import { createEnsClient } from "#shared/adapters/ens/retrying-ens-client.ts";
+import { loadConfig } from "#shared/config.ts";
+import type { EgressRule } from "#shared/domain/types.ts";
 import type { BenchFault, EmulatorControl } from "./lib/emulator-control.ts";
 import { BENCH_CREDENTIALS } from "./lib/fc-context.ts";
 import { benchGroupId, benchRule } from "./lib/rules.ts";
@@ -61,6 +61,9 @@ export interface RetryResult {
    * second delivery (median over seeds). Reported beside `succeeded`: it shows what the queue path adds.
    */
   succeededWithRedelivery: number;
+  /** The fewest successes of any seed, within one invocation and with one redelivery. */
+  worstSucceeded: number;
+  worstSucceededWithRedelivery: number;
   transientPasses: RetryPass[];
   permanentPasses: RetryPass[];
 }
@@ -213,6 +216,8 @@ export async function measureRetry(options: RetryOptions): Promise<RetryResult> 
     permanentFaultRate: options.permanentRate,
     requestsWithPermanentError: median(permanentPasses.map((p) => p.requestsWithPermanentError)),
     succeededWithRedelivery: median(transientPasses.map((p) => p.succeededWithRedelivery)),
+    worstSucceeded: Math.min(...transientPasses.map((p) => p.succeeded)),
+    worstSucceededWithRedelivery: Math.min(...transientPasses.map((p) => p.succeededWithRedelivery)),
     transientPasses,
     permanentPasses,
   };

@@ -4,9 +4,9 @@
  * `events/audit/examples/` (listed in docs/interfaces.md); a contract test rebuilds them and fails when the
  * files are stale, so the examples can never show an event the code would not produce.
  */
-import { DEFAULT_POLICY } from "../shared/domain/policy.ts";
-import type { AuditEvent, Delivery, EnsCallResult, Logger } from "../shared/ports.ts";
-import { type AuthorizeDeps, authorizeEgressRequest } from "../shared/use-cases/authorize-egress-request.ts";
+import { DEFAULT_POLICY } from "#shared/domain/policy.ts";
+import type { AuditEvent, Delivery, EnsCallResult, Logger } from "#shared/ports.ts";
+import { type AuthorizeDeps, authorizeEgressRequest } from "#shared/use-cases/authorize-egress-request.ts";
 
 const TIME = Date.parse("2026-03-02T09:30:00.000Z");
 const SOURCE = "acs:fc:cn-hangzhou:1234567890123456:services/ens-egress/functions/http-intake";

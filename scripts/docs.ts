@@ -6,10 +6,10 @@
  * `npm run docs` writes them; test/contract/docs.test.ts fails when any of them is stale.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { CONFIG_ENV_VARS } from "#shared/config.ts";
+import { renderErrorTableMarkdown } from "#shared/error-docs.ts";
+import type { AuditEvent } from "#shared/ports.ts";
 import { type ResultsFile, renderResultsMarkdown } from "../bench/results-table.ts";
-import { CONFIG_ENV_VARS } from "../shared/config.ts";
-import { renderErrorTableMarkdown } from "../shared/error-docs.ts";
-import type { AuditEvent } from "../shared/ports.ts";
 import { buildAuditExamples } from "./audit-examples.ts";
 
 /** What the generated sections are made from besides the code they import. */

@@ -12,7 +12,7 @@ type Handler = (event: Buffer, context: unknown) => Promise<unknown>;
 runChildMain(async () => {
   const input = readChildInput<{ bundle: string; rule: BenchRule }>();
   const { handler } = createRequire(process.argv[1]!)(input.bundle) as { handler: Handler };
-  const answer = (await handler(directInvokeEvent(input.rule), createBenchContext())) as {
+  const answer = (await handler(directInvokeEvent([input.rule]), createBenchContext())) as {
     messages?: Array<{ rules?: Array<{ outcome?: string }> }>;
   };
   const elapsedMs = performance.now();

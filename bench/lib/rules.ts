@@ -30,14 +30,26 @@ export function benchRule(index: number, groups: number): BenchRule {
   };
 }
 
+/** `count` distinct rules starting at rule `first`, all in group number `group`: one request of `count` rules. */
+export function requestRules(first: number, count: number, group: number): BenchRule[] {
+  return Array.from({ length: count }, (_, i) => ({
+    ...benchRule(first + i, 1),
+    SecurityGroupId: benchGroupId(group),
+  }));
+}
+
 /** The seven ENS wire parameters of a bench rule, defaults filled in as the product sends them. */
 export function toWireParams(rule: BenchRule): Record<string, string> {
   return { ...rule, Policy: "accept", Priority: "1", SourcePortRange: "1/65535" };
 }
 
-/** A direct invocation of queue-worker: the FC 3.0 event Buffer holding one rule request. */
-export function directInvokeEvent(rule: BenchRule): Buffer {
-  return Buffer.from(JSON.stringify({ ...rule, TicketId: "BENCH-1" }));
+/**
+ * A direct invocation of queue-worker: the FC 3.0 event Buffer holding one rule request, a flat rule when it holds
+ * one rule and `{"Rules":[...]}` when it holds more.
+ */
+export function directInvokeEvent(rules: readonly BenchRule[]): Buffer {
+  const request = rules.length === 1 ? { ...rules[0]! } : { Rules: rules };
+  return Buffer.from(JSON.stringify({ ...request, TicketId: "BENCH-1" }));
 }
 
 /**

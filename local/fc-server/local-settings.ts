@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { LocalStackError } from "./errors.ts";
 
-/** Local defaults, documented in local/fc-server/README.md (CONTRACT §2 names the first three). */
+/** Local defaults, documented in local/fc-server/README.md (docs/interfaces.md names the first three). */
 export const LOCAL_DEFAULTS = {
   LOCAL_FC_ACCESS_KEY_ID: "local-fc-ak",
   LOCAL_FC_ACCESS_KEY_SECRET: "local-fc-secret",

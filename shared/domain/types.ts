@@ -26,7 +26,16 @@ export interface RequestMeta {
   RequestedBy: string | null;
   Reason: string | null;
   DryRun: boolean;
+  /** The system `TicketId` belongs to, when the request says so (docs/tickets.md, which ticket a request names). */
+  TicketSystem?: TicketSystem | undefined;
+  /** The ServiceNow table of the record to report to, with `ServiceNowSysId` (both or neither). */
+  ServiceNowTable?: string | undefined;
+  /** The `sys_id` of that ServiceNow record. */
+  ServiceNowSysId?: string | undefined;
 }
+
+/** Ticketing systems the notifier can report to. */
+export type TicketSystem = "jira" | "servicenow";
 
 /** A validated request: one or more normalised rules plus metadata. */
 export interface RuleRequest {

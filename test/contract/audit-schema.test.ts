@@ -7,9 +7,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AUDIT_DATASCHEMA, AUDIT_SCHEMA_VERSION, buildAuditEvent } from "../../shared/domain/audit-event.ts";
-import type { Outcome } from "../../shared/domain/types.ts";
-import type { AuditData, AuditEvent, Delivery } from "../../shared/ports.ts";
+import { AUDIT_DATASCHEMA, AUDIT_SCHEMA_VERSION, buildAuditEvent } from "#shared/domain/audit-event.ts";
+import type { Outcome } from "#shared/domain/types.ts";
+import type { AuditData, AuditEvent, Delivery } from "#shared/ports.ts";
 import { validateJsonSchema } from "../helpers/json-schema-lite.ts";
 import { DECISIONS, DELIVERY, OUTCOMES, RULE } from "../unit/audit/fixtures.ts";
 

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CONFIG_ENV_VARS } from "#shared/config.ts";
 import { buildAuditExamples } from "../../scripts/audit-examples.ts";
 import {
   type DocInputs,
@@ -17,7 +18,6 @@ import {
   renderExampleFile,
   replaceSection,
 } from "../../scripts/docs.ts";
-import { CONFIG_ENV_VARS } from "../../shared/config.ts";
 
 const read = (file: string) => readFileSync(file, "utf8");
 const readme = read("README.md");

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { CONFIG_ENV_VARS } from "#shared/config.ts";
 import { loadFunctionHandler } from "../../local/fc-server/function-loader.ts";
 import { FUNCTION_SPECS } from "../../local/fc-server/functions.ts";
-import { CONFIG_ENV_VARS } from "../../shared/config.ts";
 import {
   conditionHolds,
   defaultAssignment,

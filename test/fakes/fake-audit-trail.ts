@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditTrail } from "../../shared/ports.ts";
+import type { AuditEvent, AuditTrail } from "#shared/ports.ts";
 
 /** An in-memory audit trail that records events; `failing` makes every emit report non-delivery. */
 export interface FakeAuditTrail extends AuditTrail {

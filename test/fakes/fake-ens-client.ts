@@ -1,5 +1,5 @@
-import type { EgressRule } from "../../shared/domain/types.ts";
-import type { EnsCallOptions, EnsCallResult, EnsClient, GroupReadResult } from "../../shared/ports.ts";
+import type { EgressRule } from "#shared/domain/types.ts";
+import type { EnsCallOptions, EnsCallResult, EnsClient, GroupReadResult } from "#shared/ports.ts";
 
 /** An in-memory EnsClient: answers from a script (or `created` by default) and records every call. */
 export interface FakeEnsClient extends EnsClient {

@@ -3,9 +3,9 @@
  * `SecurityGroupRuleConflict.Duplicated` for a rule it already has, and plays a script of faults, one step per
  * call. It fails exactly the way the real HTTP transport does (`EnsApiError` with the same codes).
  */
-import type { EnsAnswer, EnsTransport } from "../../shared/adapters/ens/http-ens-transport.ts";
-import { DUPLICATED_CODE, EnsApiError } from "../../shared/errors.ts";
-import type { Credentials } from "../../shared/ports.ts";
+import type { EnsAnswer, EnsTransport } from "#shared/adapters/ens/http-ens-transport.ts";
+import { DUPLICATED_CODE, EnsApiError } from "#shared/errors.ts";
+import type { Credentials } from "#shared/ports.ts";
 
 /** What the fake does on one call. `commit: true` stores the rule before failing (the answer is then lost). */
 export type FakeEnsStep =

@@ -1,4 +1,4 @@
-import type { Logger } from "../../shared/ports.ts";
+import type { Logger } from "#shared/ports.ts";
 
 /** A logger that keeps every line in memory, children included, for assertions. */
 export interface MemoryLogger extends Logger {

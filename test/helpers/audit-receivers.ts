@@ -7,7 +7,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { AuditEvent } from "../../shared/ports.ts";
+import type { AuditEvent } from "#shared/ports.ts";
 
 /** How a receiver behaves. */
 export type ReceiverMode = "ok" | "down" | "slow" | "500";

@@ -17,22 +17,15 @@ function form(text: string): string {
   return new URLSearchParams({ v: text }).toString().slice(2);
 }
 
-/** The Base64 characters that depend on `bytes` alone when they sit at byte offset 0, 1 or 2 of a longer text. */
-function base64Inner(bytes: Buffer): string[] {
-  const out: string[] = [];
-  for (const offset of [0, 1, 2]) {
-    const encoded = Buffer.concat([Buffer.alloc(offset, 0x41), bytes]).toString("base64");
-    const first = Math.ceil((offset * 8) / 6);
-    const last = Math.floor(((offset + bytes.length) * 8) / 6);
-    const inner = encoded.slice(first, last);
-    out.push(inner, inner.replaceAll("+", "-").replaceAll("/", "_"));
-  }
-  return out;
+/** Base64 of `bytes`, standard and URL-safe, as it starts any longer Base64 text (the last, shared character cut). */
+function base64Of(bytes: Buffer): string[] {
+  const encoded = bytes.toString("base64").slice(0, Math.floor((bytes.length * 8) / 6));
+  return [encoded, encoded.replaceAll("+", "-").replaceAll("/", "_")];
 }
 
 /**
  * Every spelling of a secret that must not survive in any output: raw; percent-encoded once and twice (RFC 3986,
- * lowercase hex, form `+`); Base64 standard and URL-safe at every alignment; for `whsec_` secrets the key and, when
+ * lowercase hex, form `+`); Base64 standard and URL-safe; for `whsec_` secrets the key and, when
  * printable, the key's bytes. Spellings under 8 characters are left out (they would match ordinary text).
  */
 export function spellingsOf(secret: string): string[] {
@@ -51,7 +44,7 @@ export function spellingsOf(secret: string): string[] {
     const lower = once.map((s) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
     for (const s of [text, ...once, ...lower]) out.add(s).add(rfc3986(s)).add(form(s));
   }
-  for (const bytes of blobs) for (const s of base64Inner(bytes)) out.add(s);
+  for (const bytes of blobs) for (const s of base64Of(bytes)) out.add(s);
   return [...out].filter((s) => s === secret || s.length >= 8);
 }
 

@@ -10,9 +10,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { HttpIntakeSecrets } from "../../shared/triggers/http-intake-decoder.ts";
-import { signJiraBody } from "../../shared/triggers/webhooks/jira-signature.ts";
-import { signStandardWebhook } from "../../shared/triggers/webhooks/standard-webhooks.ts";
+import type { HttpIntakeSecrets } from "#shared/triggers/http-intake-decoder.ts";
+import { signJiraBody } from "#shared/triggers/webhooks/jira-signature.ts";
+import { signStandardWebhook } from "#shared/triggers/webhooks/standard-webhooks.ts";
 
 /** The secrets the fixtures are signed with; the local stack's defaults must match them (events/README.md). */
 export const LOCAL_SECRETS = {

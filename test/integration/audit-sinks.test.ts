@@ -5,14 +5,14 @@
  */
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAuditTrail } from "../../shared/adapters/audit/audit-trail.ts";
-import { signEventBridgeRequest } from "../../shared/adapters/audit/eventbridge-signer.ts";
-import { createEventBridgeSink } from "../../shared/adapters/audit/eventbridge-sink.ts";
-import { createHttpSink } from "../../shared/adapters/audit/http-sink.ts";
-import { createLogSink } from "../../shared/adapters/audit/log-sink.ts";
-import { createLogger } from "../../shared/adapters/logger.ts";
-import { buildAuditEvent } from "../../shared/domain/audit-event.ts";
-import type { AuditEvent, AuditSink, Credentials } from "../../shared/ports.ts";
+import { createAuditTrail } from "#shared/adapters/audit/audit-trail.ts";
+import { signEventBridgeRequest } from "#shared/adapters/audit/eventbridge-signer.ts";
+import { createEventBridgeSink } from "#shared/adapters/audit/eventbridge-sink.ts";
+import { createHttpSink } from "#shared/adapters/audit/http-sink.ts";
+import { createLogSink } from "#shared/adapters/audit/log-sink.ts";
+import { createLogger } from "#shared/adapters/logger.ts";
+import { buildAuditEvent } from "#shared/domain/audit-event.ts";
+import type { AuditEvent, AuditSink, Credentials } from "#shared/ports.ts";
 import {
   type AuditReceiver,
   startEventBridgeReceiver,

@@ -4,11 +4,11 @@
  * would.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createEnsTransport, type HttpEnsTransport } from "#shared/adapters/ens/http-ens-transport.ts";
+import { createEnsClient } from "#shared/adapters/ens/retrying-ens-client.ts";
+import type { EgressRule } from "#shared/domain/types.ts";
+import type { Credentials, EnsCallResult } from "#shared/ports.ts";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
-import { createEnsTransport, type HttpEnsTransport } from "../../shared/adapters/ens/http-ens-transport.ts";
-import { createEnsClient } from "../../shared/adapters/ens/retrying-ens-client.ts";
-import type { EgressRule } from "../../shared/domain/types.ts";
-import type { Credentials, EnsCallResult } from "../../shared/ports.ts";
 
 const GROUP = "sg-emulator1";
 const STS: Credentials = {

@@ -5,11 +5,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEnsTransport, type HttpEnsTransport } from "../../shared/adapters/ens/http-ens-transport.ts";
-import { createEnsClient, toEnsParams } from "../../shared/adapters/ens/retrying-ens-client.ts";
-import type { EgressRule } from "../../shared/domain/types.ts";
-import { EnsApiError } from "../../shared/errors.ts";
-import type { Credentials } from "../../shared/ports.ts";
+import { createEnsTransport, type HttpEnsTransport } from "#shared/adapters/ens/http-ens-transport.ts";
+import { createEnsClient, toEnsParams } from "#shared/adapters/ens/retrying-ens-client.ts";
+import type { EgressRule } from "#shared/domain/types.ts";
+import { EnsApiError } from "#shared/errors.ts";
+import type { Credentials } from "#shared/ports.ts";
 import { openApiSdk } from "../helpers/openapi-sdk.ts";
 
 const sdkUtil = openApiSdk.OpenApiUtil;

@@ -109,9 +109,9 @@ beforeAll(async () => {
   const env = {
     ENS_ENDPOINT: emulator.url,
     API_TOKENS: TOKEN,
-    SERVICENOW_TOKENS: "fuzz-snow",
-    JIRA_WEBHOOK_SECRETS: "fuzz-jira",
-    STANDARD_WEBHOOK_SECRETS: `whsec_${Buffer.from("fuzz").toString("base64")}`,
+    SERVICENOW_TOKENS: "fuzz-snow-token-4b8e1d",
+    JIRA_WEBHOOK_SECRETS: "fuzz-jira-secret-9c3a7f",
+    STANDARD_WEBHOOK_SECRETS: `whsec_${Buffer.from("fuzz-standard-webhook-key").toString("base64")}`,
     LOG_LEVEL: "error",
   };
   http = loadBuiltFunction("http-intake", env);

@@ -11,7 +11,7 @@ import { captureStdout } from "../helpers/capture-stdout.ts";
 import { type EmulatorControl, emulatorControl } from "../helpers/emulator-client.ts";
 
 const credentials = { accessKeyId: "gr-ak", accessKeySecret: "gr-secret" };
-const TOKEN = "guardrail-token";
+const TOKEN = "guardrail-token-7c2e9a4f";
 let emulator: EnsEmulator;
 let control: EmulatorControl;
 

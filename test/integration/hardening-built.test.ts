@@ -6,9 +6,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { signJiraBody } from "#shared/triggers/webhooks/jira-signature.ts";
+import { signStandardWebhook } from "#shared/triggers/webhooks/standard-webhooks.ts";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
-import { signJiraBody } from "../../shared/triggers/webhooks/jira-signature.ts";
-import { signStandardWebhook } from "../../shared/triggers/webhooks/standard-webhooks.ts";
 import {
   type AuditReceiver,
   startEventBridgeReceiver,

@@ -6,9 +6,9 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postWithTimeout } from "../../shared/adapters/audit/http-post.ts";
-import { createEnsTransport } from "../../shared/adapters/ens/http-ens-transport.ts";
-import { loadHttps } from "../../shared/adapters/lazy-https.ts";
+import { postWithTimeout } from "#shared/adapters/audit/http-post.ts";
+import { createEnsTransport } from "#shared/adapters/ens/http-ens-transport.ts";
+import { loadHttps } from "#shared/adapters/lazy-https.ts";
 
 let server: Server;
 let port: number;

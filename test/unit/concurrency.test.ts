@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSemaphore, runScheduled } from "../../shared/concurrency.ts";
+import { createSemaphore, runScheduled } from "#shared/concurrency.ts";
 
 describe("runScheduled", () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeErrorRow, documentedErrorRows, renderErrorTableMarkdown } from "../../shared/error-docs.ts";
+import { describeErrorRow, documentedErrorRows, renderErrorTableMarkdown } from "#shared/error-docs.ts";
 import {
   classifyError,
   DUPLICATED_CODE,
@@ -7,7 +7,7 @@ import {
   ERROR_TABLE,
   UNKNOWN_CLIENT_ERROR_ROW,
   UNKNOWN_SERVER_ERROR_ROW,
-} from "../../shared/errors.ts";
+} from "#shared/errors.ts";
 
 // The codes the AuthorizeSecurityGroupEgress page lists (docs/ens-api.md), `InvalidParameter.%s` instantiated.
 const ENS_PAGE_CODES = [

@@ -10,14 +10,8 @@ import {
   overlappingRanges,
   rangeToBlocks,
   WORLD_RANGE,
-} from "../../../shared/domain/cidr-set.ts";
-import {
-  formatBlock,
-  formatIpv4,
-  type Ipv4Block,
-  parseCidr,
-  parseIpv4,
-} from "../../../shared/domain/ipv4.ts";
+} from "#shared/domain/cidr-set.ts";
+import { formatBlock, formatIpv4, type Ipv4Block, parseCidr, parseIpv4 } from "#shared/domain/ipv4.ts";
 
 /** Parses a CIDR the test trusts; fails the test on a typo. */
 function block(text: string): Ipv4Block {

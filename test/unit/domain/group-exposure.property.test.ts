@@ -8,8 +8,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evaluatePolicy, type Policy, parsePolicy } from "../../../shared/domain/policy.ts";
-import type { EgressRule, IpProtocol } from "../../../shared/domain/types.ts";
+import { evaluatePolicy, type Policy, parsePolicy } from "#shared/domain/policy.ts";
+import type { EgressRule, IpProtocol } from "#shared/domain/types.ts";
 
 const GROUP = "sg-split0001";
 const CONTEXT = {

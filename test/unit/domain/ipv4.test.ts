@@ -10,7 +10,7 @@ import {
   parseCidr,
   parseIpv4,
   prefixMask,
-} from "../../../shared/domain/ipv4.ts";
+} from "#shared/domain/ipv4.ts";
 
 describe("parseIpv4", () => {
   it.each<[string, number | null]>([

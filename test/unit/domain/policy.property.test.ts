@@ -5,13 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  evaluatePolicy,
-  type Policy,
-  PolicyConfigError,
-  parsePolicy,
-} from "../../../shared/domain/policy.ts";
-import type { EgressRule, IpProtocol, RequestOrigin } from "../../../shared/domain/types.ts";
+import { evaluatePolicy, type Policy, PolicyConfigError, parsePolicy } from "#shared/domain/policy.ts";
+import type { EgressRule, IpProtocol, RequestOrigin } from "#shared/domain/types.ts";
 
 const PROTOCOLS: IpProtocol[] = ["tcp", "udp", "icmp", "gre", "all"];
 const ORIGINS: RequestOrigin[] = ["operator", "webhook", "queue"];

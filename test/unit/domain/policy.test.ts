@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import bundledPolicy from "../../../policy/policy.json" with { type: "json" };
 import {
   DEFAULT_POLICY,
   evaluatePolicy,
@@ -10,8 +9,9 @@ import {
   PolicyConfigError,
   parsePolicy,
   policyErrorCode,
-} from "../../../shared/domain/policy.ts";
-import type { EgressRule, RequestMeta, RequestOrigin } from "../../../shared/domain/types.ts";
+} from "#shared/domain/policy.ts";
+import type { EgressRule, RequestMeta, RequestOrigin } from "#shared/domain/types.ts";
+import bundledPolicy from "../../../policy/policy.json" with { type: "json" };
 
 const RULE: EgressRule = {
   SecurityGroupId: "sg-prodweb",

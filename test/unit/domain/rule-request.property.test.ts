@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { normaliseRule, parseRuleRequest, RuleRequestSchema } from "../../../shared/domain/rule-request.ts";
-import type { EgressRule, RequestMeta, RuleRequest } from "../../../shared/domain/types.ts";
+import { normaliseRule, parseRuleRequest, RuleRequestSchema } from "#shared/domain/rule-request.ts";
+import type { EgressRule, RequestMeta, RuleRequest } from "#shared/domain/types.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // An independent oracle, written from the API page and the brief with other techniques than the module (string

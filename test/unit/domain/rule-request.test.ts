@@ -9,8 +9,8 @@ import {
   parseRuleRequest,
   type RuleRequestInput,
   RuleRequestSchema,
-} from "../../../shared/domain/rule-request.ts";
-import type { EgressRule, RuleRequest, RuleRequestParseResult } from "../../../shared/domain/types.ts";
+} from "#shared/domain/rule-request.ts";
+import type { EgressRule, RuleRequest, RuleRequestParseResult } from "#shared/domain/types.ts";
 
 const TCP = {
   SecurityGroupId: "sg-demo0001",

@@ -5,18 +5,19 @@
  * that lacks `hash`.
  */
 import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { build } from "esbuild";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "../../../shared/domain/sha256.ts";
+import { sha256Hex } from "#shared/domain/sha256.ts";
 
 type Sha256Hex = (data: string) => string;
 
 /** Bundles sha256.ts as the functions are built and evaluates it with `crypto` as its `node:crypto`. */
 async function loadBundledSha256(crypto: Record<string, unknown>): Promise<Sha256Hex> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL("../../../shared/domain/sha256.ts", import.meta.url))],
+    // Relative to the repository root, where the test runner starts.
+    entryPoints: [resolve("shared/domain/sha256.ts")],
     bundle: true,
     platform: "node",
     target: "node20",

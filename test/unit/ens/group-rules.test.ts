@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readGroupEgressRules } from "../../../shared/adapters/ens/group-rules.ts";
-import { ruleIdentity } from "../../../shared/domain/rule-identity.ts";
+import { readGroupEgressRules } from "#shared/adapters/ens/group-rules.ts";
+import { ruleIdentity } from "#shared/domain/rule-identity.ts";
 
 const GROUP = "sg-read0001";
 

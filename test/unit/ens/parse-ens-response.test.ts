@@ -3,8 +3,8 @@ import {
   formatAcsTimestamp,
   parseEnsEndpoint,
   parseEnsResponse,
-} from "../../../shared/adapters/ens/http-ens-transport.ts";
-import { EnsApiError } from "../../../shared/errors.ts";
+} from "#shared/adapters/ens/http-ens-transport.ts";
+import { EnsApiError } from "#shared/errors.ts";
 
 const noHeaders = { contentType: "application/json", requestId: null };
 
@@ -29,6 +29,19 @@ describe("parseEnsResponse", () => {
   it("falls back to the x-acs-request-id header, then to an empty id", () => {
     expect(parseEnsResponse(200, { contentType: null, requestId: "hdr-1" }, "{}").requestId).toBe("hdr-1");
     expect(parseEnsResponse(200, noHeaders, "{}").requestId).toBe("");
+  });
+
+  it("does not forward the message of a signature error, which echoes the string to sign", () => {
+    for (const code of ["SignatureDoesNotMatch", "IncompleteSignature"]) {
+      const echo = `server string to sign is:POST&%2F&AccessKeyId%3Dak%26SecurityToken%3DCAIS%252Fsts%252Btoken`;
+      const error = thrown(() =>
+        parseEnsResponse(400, noHeaders, JSON.stringify({ RequestId: "r-9", Code: code, Message: echo })),
+      );
+      expect(error.code).toBe(code);
+      expect(error.requestId).toBe("r-9");
+      expect(error.message).not.toContain("string to sign");
+      expect(error.message).not.toContain("CAIS");
+    }
   });
 
   it("reads every field of an error body", () => {

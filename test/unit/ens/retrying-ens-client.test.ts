@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createEnsClient, toEnsParams } from "../../../shared/adapters/ens/retrying-ens-client.ts";
-import { computeBackoffDelay, type RetryPolicy } from "../../../shared/adapters/retry.ts";
-import type { EgressRule } from "../../../shared/domain/types.ts";
-import { classifyError, DUPLICATED_CODE, ERROR_TABLE } from "../../../shared/errors.ts";
-import type { Clock, Credentials, EnsCallResult } from "../../../shared/ports.ts";
+import { createEnsClient, toEnsParams } from "#shared/adapters/ens/retrying-ens-client.ts";
+import { computeBackoffDelay, type RetryPolicy } from "#shared/adapters/retry.ts";
+import type { EgressRule } from "#shared/domain/types.ts";
+import { classifyError, DUPLICATED_CODE, ERROR_TABLE } from "#shared/errors.ts";
+import type { Clock, Credentials, EnsCallResult } from "#shared/ports.ts";
 import { createFakeEnsTransport, type FakeEnsStep } from "../../fakes/fake-ens-transport.ts";
 
 const RULE: EgressRule = {

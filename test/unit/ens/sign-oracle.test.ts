@@ -9,11 +9,11 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEnsTransport } from "../../../shared/adapters/ens/http-ens-transport.ts";
-import { signRequestV1 } from "../../../shared/adapters/ens/sign-v1.ts";
-import { signRequestV3 } from "../../../shared/adapters/ens/sign-v3.ts";
-import { sha256Hex } from "../../../shared/domain/sha256.ts";
-import type { Credentials } from "../../../shared/ports.ts";
+import { createEnsTransport } from "#shared/adapters/ens/http-ens-transport.ts";
+import { signRequestV1 } from "#shared/adapters/ens/sign-v1.ts";
+import { signRequestV3 } from "#shared/adapters/ens/sign-v3.ts";
+import { sha256Hex } from "#shared/domain/sha256.ts";
+import type { Credentials } from "#shared/ports.ts";
 import { ensRpcParams, openApiSdk } from "../../helpers/openapi-sdk.ts";
 
 const require = createRequire(import.meta.url);

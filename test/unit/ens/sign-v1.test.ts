@@ -5,7 +5,7 @@ import {
   percentEncode,
   type SignV1Input,
   signRequestV1,
-} from "../../../shared/adapters/ens/sign-v1.ts";
+} from "#shared/adapters/ens/sign-v1.ts";
 
 // docs/signing.md, the official DescribeRegions example.
 const OFFICIAL: SignV1Input = {

@@ -4,8 +4,8 @@ import {
   canonicalizeQueryV3,
   type SignV3Input,
   signRequestV3,
-} from "../../../shared/adapters/ens/sign-v3.ts";
-import { sha256Hex } from "../../../shared/domain/sha256.ts";
+} from "#shared/adapters/ens/sign-v3.ts";
+import { sha256Hex } from "#shared/domain/sha256.ts";
 
 // docs/signing.md, official vector from the V3 signature documentation.
 const OFFICIAL: SignV3Input = {

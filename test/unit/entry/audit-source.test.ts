@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createRuntime, type FcContext, startInvocation } from "../../../shared/entry/compose.ts";
+import { createRuntime, type FcContext, startInvocation } from "#shared/entry/compose.ts";
 
 const runtime = createRuntime({ LOG_LEVEL: "error" });
 const sourceOf = (context: FcContext, run = runtime) => startInvocation(run, context).deps.auditSource;

@@ -4,9 +4,9 @@
  * and queue acknowledgements, so every row of that mapping is pinned here.
  */
 import { describe, expect, it } from "vitest";
-import { createHttpIntakeHandler } from "../../../shared/entry/http-intake.ts";
-import { createQueueWorkerHandler, QueueRedeliveryError } from "../../../shared/entry/queue-worker.ts";
-import type { EnsCallResult, EnsErrorInfo } from "../../../shared/ports.ts";
+import { createHttpIntakeHandler } from "#shared/entry/http-intake.ts";
+import { createQueueWorkerHandler, QueueRedeliveryError } from "#shared/entry/queue-worker.ts";
+import type { EnsCallResult, EnsErrorInfo } from "#shared/ports.ts";
 import { createFakeEnsClient, type FakeEnsClient } from "../../fakes/fake-ens-client.ts";
 
 const TOKEN = "entry-layer-token-0123456789abcdef";

@@ -10,7 +10,7 @@ import {
   createIntakeMemory,
   DEFAULT_IDEMPOTENCY_KEY_LIMITS,
   type KeyBinding,
-} from "../../../shared/entry/intake-memory.ts";
+} from "#shared/entry/intake-memory.ts";
 
 const A = "a".repeat(64);
 const B = "b".repeat(64);

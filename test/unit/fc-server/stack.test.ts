@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CONFIG_ENV_VARS } from "#shared/config.ts";
 import { LocalStackError } from "../../../local/fc-server/errors.ts";
 import { type EmulatorModule, formatReadyLine, startLocalStack } from "../../../local/fc-server/stack.ts";
-import { CONFIG_ENV_VARS } from "../../../shared/config.ts";
 
 // The stack's wiring with the fixture functions and a stub emulator: which environment the functions see at
 // cold start, what the emulator is started with, and that closing undoes both.

@@ -1,12 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { constantTimeEqual, matchesAny } from "../../../shared/triggers/constant-time.ts";
-import { verifyBearerToken } from "../../../shared/triggers/webhooks/bearer.ts";
-import { signJiraBody, verifyJiraSignature } from "../../../shared/triggers/webhooks/jira-signature.ts";
-import {
-  signStandardWebhook,
-  verifyStandardWebhook,
-} from "../../../shared/triggers/webhooks/standard-webhooks.ts";
+import { constantTimeEqual, matchesAny } from "#shared/triggers/constant-time.ts";
+import { verifyBearerToken } from "#shared/triggers/webhooks/bearer.ts";
+import { signJiraBody, verifyJiraSignature } from "#shared/triggers/webhooks/jira-signature.ts";
+import { signStandardWebhook, verifyStandardWebhook } from "#shared/triggers/webhooks/standard-webhooks.ts";
 
 // A spy, not a fake: the real comparison still runs. This is the one place where module mocking is the only way
 // to observe that every credential check goes through crypto.timingSafeEqual, once per configured secret.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FcEventError } from "../../../shared/triggers/fc-event-error.ts";
-import { type Fc3HttpEvent, parseFc3HttpEvent, toFc3HttpResult } from "../../../shared/triggers/fc-http.ts";
+import { FcEventError } from "#shared/triggers/fc-event-error.ts";
+import { type Fc3HttpEvent, parseFc3HttpEvent, toFc3HttpResult } from "#shared/triggers/fc-http.ts";
 
 const body = '{"SecurityGroupId":"sg-demo0001","PortRange":"443/443"}';
 

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FcEventError } from "../../../shared/triggers/fc-event-error.ts";
-import { parseFc3HttpEvent } from "../../../shared/triggers/fc-http.ts";
-import { decodeHttpIntake } from "../../../shared/triggers/http-intake-decoder.ts";
-import type { HttpRequest } from "../../../shared/triggers/http-types.ts";
-import { decodeQueueEvent } from "../../../shared/triggers/queue-decoder.ts";
-import { signJiraBody } from "../../../shared/triggers/webhooks/jira-signature.ts";
-import { signStandardWebhook } from "../../../shared/triggers/webhooks/standard-webhooks.ts";
+import { FcEventError } from "#shared/triggers/fc-event-error.ts";
+import { parseFc3HttpEvent } from "#shared/triggers/fc-http.ts";
+import { decodeHttpIntake } from "#shared/triggers/http-intake-decoder.ts";
+import type { HttpRequest } from "#shared/triggers/http-types.ts";
+import { decodeQueueEvent } from "#shared/triggers/queue-decoder.ts";
+import { signJiraBody } from "#shared/triggers/webhooks/jira-signature.ts";
+import { signStandardWebhook } from "#shared/triggers/webhooks/standard-webhooks.ts";
 import { LOCAL_SECRETS, localIntakeSecrets } from "../../helpers/sign-fixture.ts";
 
 const NOW = 1_736_929_816_345;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { parseFc3HttpEvent } from "../../../shared/triggers/fc-http.ts";
-import { decodeHttpIntake } from "../../../shared/triggers/http-intake-decoder.ts";
+import { parseFc3HttpEvent } from "#shared/triggers/fc-http.ts";
+import { decodeHttpIntake } from "#shared/triggers/http-intake-decoder.ts";
 import {
   LOCAL_SECRETS,
   localIntakeSecrets,

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decodeHttpIntake, type HttpIntakeDecision } from "../../../shared/triggers/http-intake-decoder.ts";
-import type { HttpRequest } from "../../../shared/triggers/http-types.ts";
-import { signJiraBody } from "../../../shared/triggers/webhooks/jira-signature.ts";
-import { signStandardWebhook } from "../../../shared/triggers/webhooks/standard-webhooks.ts";
+import { decodeHttpIntake, type HttpIntakeDecision } from "#shared/triggers/http-intake-decoder.ts";
+import type { HttpRequest } from "#shared/triggers/http-types.ts";
+import { signJiraBody } from "#shared/triggers/webhooks/jira-signature.ts";
+import { signStandardWebhook } from "#shared/triggers/webhooks/standard-webhooks.ts";
 import { LOCAL_SECRETS, localIntakeSecrets } from "../../helpers/sign-fixture.ts";
 
 const NOW = 1_736_929_816_345;

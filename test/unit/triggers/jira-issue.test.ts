@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isJiraIssueWebhook, mapJiraIssueWebhook } from "../../../shared/triggers/webhooks/jira-issue.ts";
+import { isJiraIssueWebhook, mapJiraIssueWebhook } from "#shared/triggers/webhooks/jira-issue.ts";
 
 const fieldMap = {
   SecurityGroupId: "customfield_10100",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeQueueEvent, type QueueMessage } from "../../../shared/triggers/queue-decoder.ts";
+import { decodeQueueEvent, type QueueMessage } from "#shared/triggers/queue-decoder.ts";
 import { fixtureBytes, fixtureJson, fixtureNames } from "./fixtures.ts";
 
 const MAX = 65536;

@@ -6,7 +6,7 @@ import {
   parseJsonBytes,
   parseJsonText,
   printable,
-} from "../../../shared/triggers/safe-json.ts";
+} from "#shared/triggers/safe-json.ts";
 
 function hasForbiddenKey(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;

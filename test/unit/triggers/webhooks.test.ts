@@ -1,12 +1,12 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { verifyBearerToken } from "../../../shared/triggers/webhooks/bearer.ts";
-import { signJiraBody, verifyJiraSignature } from "../../../shared/triggers/webhooks/jira-signature.ts";
+import { verifyBearerToken } from "#shared/triggers/webhooks/bearer.ts";
+import { signJiraBody, verifyJiraSignature } from "#shared/triggers/webhooks/jira-signature.ts";
 import {
   decodeStandardWebhookSecret,
   signStandardWebhook,
   verifyStandardWebhook,
-} from "../../../shared/triggers/webhooks/standard-webhooks.ts";
+} from "#shared/triggers/webhooks/standard-webhooks.ts";
 
 const body = Buffer.from(
   '{"SecurityGroupId":"sg-demo0001","IpProtocol":"tcp","PortRange":"443/443","DestCidrIp":"10.0.0.0/8"}',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY } from "../../../shared/domain/policy.ts";
-import type { EgressRule } from "../../../shared/domain/types.ts";
-import type { Delivery, EnsCallResult } from "../../../shared/ports.ts";
+import { DEFAULT_POLICY } from "#shared/domain/policy.ts";
+import type { EgressRule } from "#shared/domain/types.ts";
+import type { Delivery, EnsCallResult } from "#shared/ports.ts";
 import {
   type AuthorizeDeps,
   authorizeEgressRequest,
   recordRefusedDelivery,
-} from "../../../shared/use-cases/authorize-egress-request.ts";
+} from "#shared/use-cases/authorize-egress-request.ts";
 import { createFakeAuditTrail } from "../../fakes/fake-audit-trail.ts";
 import { createFakeEnsClient } from "../../fakes/fake-ens-client.ts";
 import { createMemoryLogger } from "../../fakes/fake-logger.ts";

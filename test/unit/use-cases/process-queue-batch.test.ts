@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY } from "../../../shared/domain/policy.ts";
-import type { EnsClient } from "../../../shared/ports.ts";
-import type { AuthorizeDeps } from "../../../shared/use-cases/authorize-egress-request.ts";
+import { DEFAULT_POLICY } from "#shared/domain/policy.ts";
+import type { EnsClient } from "#shared/ports.ts";
+import type { AuthorizeDeps } from "#shared/use-cases/authorize-egress-request.ts";
 import {
   type BatchMessage,
   processQueueBatch,
   securityGroupsOf,
-} from "../../../shared/use-cases/process-queue-batch.ts";
+} from "#shared/use-cases/process-queue-batch.ts";
 import { createFakeAuditTrail } from "../../fakes/fake-audit-trail.ts";
 import { createFakeEnsClient } from "../../fakes/fake-ens-client.ts";
 import { createMemoryLogger } from "../../fakes/fake-logger.ts";
