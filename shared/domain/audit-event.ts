@@ -5,7 +5,7 @@
  */
 import type { AuditData, AuditEvent, Delivery } from "./audit-types.ts";
 import { sha256Hex } from "./sha256.ts";
-import type { EgressRule, Outcome } from "./types.ts";
+import { EGRESS_RULE_FIELDS, type EgressRule, type Outcome } from "./types.ts";
 
 /** Version of the audit event schema (`events/audit/v1.json`); minor versions only add optional fields. */
 export const AUDIT_SCHEMA_VERSION = "1.1.0";
@@ -59,15 +59,7 @@ const ID_NAMESPACE = "ens-egress/audit-id/v1";
 
 /** The seven ENS parameters in a fixed order, so key order in the caller's object cannot change the id. */
 function ruleTuple(rule: EgressRule): Array<string | number> {
-  return [
-    rule.SecurityGroupId,
-    rule.IpProtocol,
-    rule.PortRange,
-    rule.DestCidrIp,
-    rule.Policy,
-    rule.Priority,
-    rule.SourcePortRange,
-  ];
+  return EGRESS_RULE_FIELDS.map((field) => rule[field]);
 }
 
 /**
@@ -175,28 +167,13 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
   const type = `ens.egress_rule.${data.outcome}` as const;
   const time = input.time.toISOString();
   const correlationid = nonEmpty(data.ticketId) ?? nonEmpty(delivery.deliveryId) ?? delivery.fcRequestId;
-  // Object literals in CloudEvents attribute order, `subject` beside the other context attributes, so every line
-  // reads the same way; written out twice rather than reordered, since this runs once per rule on the hot path.
-  if (rule === null) {
-    return {
-      specversion: "1.0",
-      id,
-      source: input.source,
-      type,
-      time,
-      datacontenttype: "application/json",
-      dataschema: AUDIT_DATASCHEMA,
-      correlationid,
-      fcrequestid: delivery.fcRequestId,
-      data: auditData,
-    };
-  }
+  // CloudEvents attribute order, `subject` beside the other context attributes, so every line reads the same way.
   return {
     specversion: "1.0",
     id,
     source: input.source,
     type,
-    subject: rule.SecurityGroupId,
+    ...(rule === null ? {} : { subject: rule.SecurityGroupId }),
     time,
     datacontenttype: "application/json",
     dataschema: AUDIT_DATASCHEMA,
@@ -206,14 +183,7 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
   };
 }
 
+/** The seven fields and nothing else, in their documented order, so an extra property never reaches a record. */
 function copyRule(rule: EgressRule): EgressRule {
-  return {
-    SecurityGroupId: rule.SecurityGroupId,
-    IpProtocol: rule.IpProtocol,
-    PortRange: rule.PortRange,
-    DestCidrIp: rule.DestCidrIp,
-    Policy: rule.Policy,
-    Priority: rule.Priority,
-    SourcePortRange: rule.SourcePortRange,
-  };
+  return Object.fromEntries(EGRESS_RULE_FIELDS.map((field) => [field, rule[field]])) as unknown as EgressRule;
 }

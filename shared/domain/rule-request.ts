@@ -12,14 +12,15 @@ import {
   readPriority,
   type TextFieldRule,
 } from "./rule-fields.ts";
-import type {
-  EgressRule,
-  IpProtocol,
-  RequestMeta,
-  RulePolicy,
-  RuleRequest,
-  RuleRequestParseResult,
-  ValidationIssue,
+import {
+  EGRESS_RULE_FIELDS,
+  type EgressRule,
+  type IpProtocol,
+  type RequestMeta,
+  type RulePolicy,
+  type RuleRequest,
+  type RuleRequestParseResult,
+  type ValidationIssue,
 } from "./types.ts";
 import { codePointName, describeJsonType, formatPath, quoteInput } from "./validation-text.ts";
 
@@ -31,15 +32,7 @@ export const MAX_ISSUES = 100;
 
 const IP_PROTOCOLS = ["tcp", "udp", "icmp", "gre", "all"] as const satisfies readonly IpProtocol[];
 const POLICIES = ["accept", "drop"] as const satisfies readonly RulePolicy[];
-const RULE_FIELDS = [
-  "SecurityGroupId",
-  "IpProtocol",
-  "PortRange",
-  "DestCidrIp",
-  "Policy",
-  "Priority",
-  "SourcePortRange",
-] as const;
+const RULE_FIELDS = EGRESS_RULE_FIELDS;
 const META_FIELDS = ["TicketId", "RequestedBy", "Reason", "DryRun"] as const;
 const TEXT_RULES = {
   TicketId: { maxLength: 128, multiline: false },

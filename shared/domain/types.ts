@@ -20,6 +20,17 @@ export interface EgressRule {
   SourcePortRange: string;
 }
 
+/** The seven ENS parameters of a rule, in the order ENS documents them: every copy, id and wire form uses it. */
+export const EGRESS_RULE_FIELDS = [
+  "SecurityGroupId",
+  "IpProtocol",
+  "PortRange",
+  "DestCidrIp",
+  "Policy",
+  "Priority",
+  "SourcePortRange",
+] as const satisfies ReadonlyArray<keyof EgressRule>;
+
 /** Metadata that may travel beside the rule fields (docs/interfaces.md, the rule request). */
 export interface RequestMeta {
   TicketId: string | null;

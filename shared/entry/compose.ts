@@ -206,3 +206,20 @@ export function startInvocation(runtime: Runtime, context: FcContext): Invocatio
     localAudit,
   };
 }
+
+/** An FC handler: `handler(event, context)`. */
+export type FcHandler<R> = (event: unknown, context: FcContext) => Promise<R>;
+
+/**
+ * Makes a handler factory out of `handle`: the factory builds the runtime once, at cold start (a bad
+ * configuration stops the function there), and every call of the handler starts one invocation. `deps` swaps in
+ * fakes for tests.
+ */
+export function handlerFactory<R>(
+  handle: (event: unknown, runtime: Runtime, invocation: Invocation) => Promise<R>,
+): (env: NodeJS.ProcessEnv, deps?: RuntimeOverrides) => FcHandler<R> {
+  return (env, deps) => {
+    const runtime = createRuntime(env, deps);
+    return (event, context) => handle(event, runtime, startInvocation(runtime, context));
+  };
+}

@@ -9,14 +9,7 @@ import { type Fc3HttpResult, parseFc3HttpEvent, toFc3HttpResult } from "../trigg
 import { decodeHttpIntake, type HttpRefusal } from "../triggers/http-intake-decoder.ts";
 import type { HttpRequest, HttpResponse } from "../triggers/http-types.ts";
 import { authorizeEgressRequest, recordRefusedDelivery } from "../use-cases/authorize-egress-request.ts";
-import {
-  createRuntime,
-  type FcContext,
-  type Invocation,
-  type Runtime,
-  type RuntimeOverrides,
-  startInvocation,
-} from "./compose.ts";
+import { handlerFactory, type Invocation, type Runtime } from "./compose.ts";
 import { errorResponse, jsonResponse, refusalResponse, toHttpResponse } from "./http-answer.ts";
 
 /** Statuses of refusals that concern a would-be rule request, and so get an audit event. */
@@ -178,10 +171,4 @@ export async function handleFc3HttpEvent(
  * `functions/http-intake/index.ts` is this with `process.env`; tests pass fakes as `deps`.
  * @example export const handler = createHttpIntakeHandler(process.env);
  */
-export function createHttpIntakeHandler(
-  env: NodeJS.ProcessEnv,
-  deps?: RuntimeOverrides,
-): (event: unknown, context: FcContext) => Promise<Fc3HttpResult> {
-  const runtime = createRuntime(env, deps);
-  return (event, context) => handleFc3HttpEvent(event, runtime, startInvocation(runtime, context));
-}
+export const createHttpIntakeHandler = handlerFactory(handleFc3HttpEvent);

@@ -7,14 +7,7 @@
 import { redactJsonText } from "../adapters/redaction.ts";
 import { decodeQueueEvent } from "../triggers/queue-decoder.ts";
 import { type MessageResult, processQueueBatch } from "../use-cases/process-queue-batch.ts";
-import {
-  createRuntime,
-  type FcContext,
-  type Invocation,
-  type Runtime,
-  type RuntimeOverrides,
-  startInvocation,
-} from "./compose.ts";
+import { handlerFactory, type Invocation, type Runtime } from "./compose.ts";
 
 /** Thrown to make the platform redeliver; carries the per-message summary, redacted like the return value. */
 export class QueueRedeliveryError extends Error {
@@ -102,10 +95,4 @@ export async function handleQueueEvent(
  * platform must redeliver. `functions/queue-worker/index.ts` is this with `process.env`; tests pass fakes as `deps`.
  * @example export const handler = createQueueWorkerHandler(process.env);
  */
-export function createQueueWorkerHandler(
-  env: NodeJS.ProcessEnv,
-  deps?: RuntimeOverrides,
-): (event: unknown, context: FcContext) => Promise<QueueSummary> {
-  const runtime = createRuntime(env, deps);
-  return (event, context) => handleQueueEvent(event, runtime, startInvocation(runtime, context));
-}
+export const createQueueWorkerHandler = handlerFactory(handleQueueEvent);

@@ -3,7 +3,7 @@
  * p-retry with explicit options, full-jitter backoff computed here, a cap on attempts and a budget that ends at
  * the caller's deadline, which also aborts an attempt in flight.
  */
-import type { EgressRule } from "../../domain/types.ts";
+import { EGRESS_RULE_FIELDS, type EgressRule } from "../../domain/types.ts";
 import { classifyError, DUPLICATED_CODE, EnsApiError } from "../../errors.ts";
 import type {
   Clock,
@@ -34,15 +34,7 @@ export interface EnsClientOptions {
 
 /** The seven normalised rule fields as ENS wire parameters (all strings; Priority in decimal). */
 export function toEnsParams(rule: EgressRule): Record<string, string> {
-  return {
-    SecurityGroupId: rule.SecurityGroupId,
-    IpProtocol: rule.IpProtocol,
-    PortRange: rule.PortRange,
-    DestCidrIp: rule.DestCidrIp,
-    Policy: rule.Policy,
-    Priority: String(rule.Priority),
-    SourcePortRange: rule.SourcePortRange,
-  };
+  return Object.fromEntries(EGRESS_RULE_FIELDS.map((field) => [field, String(rule[field])]));
 }
 
 function toErrorInfo(error: EnsApiError): EnsErrorInfo {
