@@ -2,9 +2,12 @@
  * Environment -> typed configuration, parsed once at cold start. One table (`CONFIG_ENV_VARS`) names every
  * variable with its default and meaning; the README's configuration table and `template.yml` are checked against
  * it by tests, so the docs cannot drift from the code. A bad value fails the cold start with a message that names
- * the variable (never its value: it may be a secret). Plain code rather than zod: this runs at every cold start,
+ * the variable (never its value: it may be a secret). Tokens and secrets an operator chooses must be at least 16
+ * characters (docs/security.md, "Secrets and redaction"). Plain code rather than zod: this runs at every cold start,
  * and building a dozen zod schemas here cost ~6 ms.
  */
+
+import { describeSecretProblem } from "./adapters/redaction.ts";
 
 /** One environment variable the functions read. */
 export interface EnvVarSpec {
@@ -41,7 +44,8 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
   {
     name: "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
     default: "",
-    meaning: "Fallback access key secret.",
+    meaning:
+      "Fallback access key secret (issued by Alibaba Cloud, 30 characters: the 16-character rule does not apply).",
     secret: true,
   },
   {
@@ -62,20 +66,22 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
   {
     name: "API_TOKENS",
     default: "",
-    meaning: "Bearer tokens for `POST /rules`, comma-separated (two at once during a rotation).",
+    meaning:
+      "Bearer tokens for `POST /rules`, comma-separated (two at once during a rotation). At least 16 characters each; use a random 32-byte value (`openssl rand -base64 32`).",
     secret: true,
   },
   {
     name: "JIRA_WEBHOOK_SECRETS",
     default: "",
-    meaning: "HMAC secrets for `POST /webhooks/jira` (`X-Hub-Signature: sha256=...`), comma-separated.",
+    meaning:
+      "HMAC secrets for `POST /webhooks/jira` (`X-Hub-Signature: sha256=...`), comma-separated. At least 16 characters each; use a random 32-byte value (`openssl rand -base64 32`).",
     secret: true,
   },
   {
     name: "JIRA_AUTOMATION_TOKENS",
     default: "",
     meaning:
-      "Bearer tokens accepted on `POST /webhooks/jira` from Jira Automation, which cannot sign; comma-separated.",
+      "Bearer tokens accepted on `POST /webhooks/jira` from Jira Automation, which cannot sign; comma-separated. At least 16 characters each; use a random 32-byte value (`openssl rand -base64 32`).",
     secret: true,
   },
   {
@@ -86,13 +92,15 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
   {
     name: "SERVICENOW_TOKENS",
     default: "",
-    meaning: "Bearer tokens for `POST /webhooks/servicenow`, comma-separated.",
+    meaning:
+      "Bearer tokens for `POST /webhooks/servicenow`, comma-separated. At least 16 characters each; use a random 32-byte value (`openssl rand -base64 32`).",
     secret: true,
   },
   {
     name: "STANDARD_WEBHOOK_SECRETS",
     default: "",
-    meaning: "`whsec_...` secrets for `POST /webhooks/generic` (Standard Webhooks), comma-separated.",
+    meaning:
+      "`whsec_...` secrets for `POST /webhooks/generic` (Standard Webhooks), comma-separated. Each key at least 16 bytes; use a random 32-byte key (`whsec_$(openssl rand -base64 32)`).",
     secret: true,
   },
   {
@@ -115,7 +123,7 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
     name: "AUDIT_SOURCE",
     default: "",
     meaning:
-      "CloudEvents `source`; unset = `acs:fc:<region>:<account>:services/<service>/functions/<function>`.",
+      "CloudEvents `source`; unset = the function's ARN, `acs:fc:<region>:<account>:functions/<function>` (`...:services/<service>/functions/<function>` when FC names a service).",
   },
   { name: "AUDIT_FILE", default: "", meaning: "Append audit events to this file, one per line (local use)." },
   {
@@ -126,7 +134,8 @@ export const CONFIG_ENV_VARS: readonly EnvVarSpec[] = [
   {
     name: "AUDIT_HTTP_SECRET",
     default: "",
-    meaning: "`whsec_...` secret that signs audit events sent to `AUDIT_HTTP_URL`.",
+    meaning:
+      "`whsec_...` secret that signs audit events sent to `AUDIT_HTTP_URL`. Its key at least 16 bytes; use a random 32-byte key (`whsec_$(openssl rand -base64 32)`).",
     secret: true,
   },
   {
@@ -327,12 +336,36 @@ function fallbackCredentials(env: Env): Config["fallbackCredentials"] {
     : { accessKeyId, accessKeySecret, securityToken };
 }
 
+/**
+ * Refuses a configured token or secret that is too short to be redacted without mangling ordinary text (see
+ * `describeSecretProblem`); the message says which value of the list, never the value.
+ */
+function checkSecrets(name: string, secrets: readonly string[]): void {
+  secrets.forEach((secret, index) => {
+    const problem = describeSecretProblem(secret);
+    if (problem === null) return;
+    const which = secrets.length > 1 ? ` (value ${index + 1} of ${secrets.length})` : "";
+    throw new ConfigError(
+      `${name}${which}: ${problem}; use a random 32-byte value, e.g. \`openssl rand -base64 32\``,
+      name,
+    );
+  });
+}
+
+/** A comma-separated list of tokens or secrets an operator chose, each checked by `checkSecrets`. */
+function secretList(env: Env, name: string): string[] {
+  const secrets = list(env, name);
+  checkSecrets(name, secrets);
+  return secrets;
+}
+
 function whsecList(env: Env, name: string): string[] {
   const secrets = list(env, name);
   for (const secret of secrets) {
     if (!secret.startsWith("whsec_"))
       throw new ConfigError(`${name}: each secret must start with "whsec_"`, name);
   }
+  checkSecrets(name, secrets);
   return secrets;
 }
 
@@ -346,6 +379,7 @@ export function loadConfig(env: Env): Config {
   if (auditHttpSecret !== null && !auditHttpSecret.startsWith("whsec_")) {
     throw new ConfigError('AUDIT_HTTP_SECRET must start with "whsec_"', "AUDIT_HTTP_SECRET");
   }
+  if (auditHttpSecret !== null) checkSecrets("AUDIT_HTTP_SECRET", [auditHttpSecret]);
   const bus = optional(env, "AUDIT_EVENTBRIDGE_BUS");
   const ensEndpoint = url(env, "ENS_ENDPOINT");
   return {
@@ -359,11 +393,11 @@ export function loadConfig(env: Env): Config {
       maxDelayMs: integer(env, "RETRY_MAX_DELAY_MS", 0, 300_000),
     },
     auditMarginMs: integer(env, "AUDIT_MARGIN_MS", 0, 60_000),
-    apiTokens: list(env, "API_TOKENS"),
-    jiraWebhookSecrets: list(env, "JIRA_WEBHOOK_SECRETS"),
-    jiraAutomationTokens: list(env, "JIRA_AUTOMATION_TOKENS"),
+    apiTokens: secretList(env, "API_TOKENS"),
+    jiraWebhookSecrets: secretList(env, "JIRA_WEBHOOK_SECRETS"),
+    jiraAutomationTokens: secretList(env, "JIRA_AUTOMATION_TOKENS"),
     jiraFieldMap: jiraFieldMap(env),
-    serviceNowTokens: list(env, "SERVICENOW_TOKENS"),
+    serviceNowTokens: secretList(env, "SERVICENOW_TOKENS"),
     standardWebhookSecrets: whsecList(env, "STANDARD_WEBHOOK_SECRETS"),
     webhookToleranceSeconds: integer(env, "WEBHOOK_TOLERANCE_SECONDS", 1, 3600),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 256, 32 * 1024 * 1024),

@@ -19,7 +19,7 @@ export class AccessKeySpecError extends Error {
   }
 }
 
-/** The key used when neither the options nor the environment name one (CONTRACT §7). */
+/** The key used when neither the options nor the environment name one (docs/interfaces.md). */
 export const DEFAULT_ACCESS_KEYS: readonly AccessKeyConfig[] = [{ id: "local-ak", secret: "local-secret" }];
 
 /**

@@ -1,7 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { AccessKeyConfig } from "./access-keys.ts";
 import { type ApiRequest, headerValue } from "./api-request.ts";
-import { percentEncode } from "./encoding.ts";
 import { EnsEmulatorError } from "./errors.ts";
 import { type NonceStore, REPLAY_WINDOW_MS } from "./nonce-store.ts";
 import { signV1, stringToSignV1 } from "./signature-v1.ts";
@@ -107,26 +106,17 @@ function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** Hides an STS token that the echoed string-to-sign would otherwise carry into client logs. */
-function redact(text: string, token: string | undefined): string {
-  if (!token) return text;
-  // V1 echoes the token percent-encoded twice; V3 echoes it raw.
-  const once = percentEncode(token);
-  return [percentEncode(once), once, token].reduce(
-    (out, form) => out.split(form).join("<SecurityToken>"),
-    text,
-  );
-}
-
 function authenticateV1(request: ApiRequest, context: AuthContext): AccessKeyConfig {
   const params = request.params;
   for (const name of V1_COMMON) {
     if (!params.get(name)) throw new EnsEmulatorError(`Missing${name}`, name);
   }
+  // Like the gateway, signature errors echo the whole server string to sign, STS token (twice percent-encoded)
+  // included: a client must not forward this message as it is.
   if (params.get("SignatureMethod") !== "HMAC-SHA1" || params.get("SignatureVersion") !== "1.0") {
     throw new EnsEmulatorError(
       "IncompleteSignature",
-      "(SignatureMethod must be HMAC-SHA1, SignatureVersion 1.0)",
+      `server string to sign is:${stringToSignV1(request.method, [...params])}`,
     );
   }
   const time = checkTime(params.get("Timestamp") ?? "", context.now());
@@ -134,10 +124,7 @@ function authenticateV1(request: ApiRequest, context: AuthContext): AccessKeyCon
   checkToken(key, params.get("SecurityToken"));
   const stringToSign = stringToSignV1(request.method, [...params]);
   if (!safeEqual(signV1(stringToSign, key.secret), params.get("Signature") ?? "")) {
-    throw new EnsEmulatorError(
-      "SignatureDoesNotMatch",
-      `server string to sign is:${redact(stringToSign, params.get("SecurityToken"))}`,
-    );
+    throw new EnsEmulatorError("SignatureDoesNotMatch", `server string to sign is:${stringToSign}`);
   }
   if (!context.nonces.use(key.id, params.get("SignatureNonce") ?? "", time)) {
     throw new EnsEmulatorError("SignatureNonceUsed");
@@ -183,10 +170,7 @@ function authenticateV3(request: ApiRequest, context: AuthContext): AccessKeyCon
     hashedPayload: payloadHash,
   });
   if (!safeEqual(signV3(canonical, key.secret), auth.signature)) {
-    throw new EnsEmulatorError(
-      "SignatureDoesNotMatch",
-      `server canonical request is:${redact(canonical, token)}`,
-    );
+    throw new EnsEmulatorError("SignatureDoesNotMatch", `server canonical request is:${canonical}`);
   }
   if (!context.nonces.use(key.id, nonce, time)) throw new EnsEmulatorError("SignatureNonceUsed");
   return key;

@@ -2,7 +2,7 @@ import type { EmulatorCore } from "./core.ts";
 import { FaultConfigError } from "./faults.ts";
 import type { StoredRule } from "./state.ts";
 
-/** The prefix of every control route (CONTRACT §7). */
+/** The prefix of every control route (docs/interfaces.md). */
 export const CONTROL_PREFIX = "/__emulator/";
 
 /** A control API answer: status and JSON body. */
@@ -98,7 +98,7 @@ function groupRoute(core: EmulatorCore, method: string, rawId: string): ControlA
     SecurityGroupId: group.id,
     Permissions: core.state.listRules(id, "egress").map(egressView),
   };
-  // Ingress rules get their own key, and only when there are some, so the CONTRACT shape stays exact.
+  // Ingress rules get their own key, and only when there are some, so the documented shape stays exact.
   const ingress = core.state.listRules(id, "ingress");
   if (ingress.length > 0) body.IngressPermissions = ingress.map(ingressView);
   return { status: 200, body };
@@ -116,8 +116,8 @@ function putFaults(core: EmulatorCore, body: Buffer): ControlAnswer {
 }
 
 /**
- * Answers one control request (CONTRACT §7). The caller has already checked that it came from loopback.
- * Faults and latency never apply here.
+ * Answers one control request (docs/interfaces.md). The caller has already checked that it came from
+ * loopback. Faults and latency never apply here.
  */
 export function handleControlRequest(
   core: EmulatorCore,

@@ -1,6 +1,6 @@
 import { statusForCode } from "./errors.ts";
 
-/** What a fault does to a call (CONTRACT §7). */
+/** What a fault does to a call (docs/interfaces.md, the emulator control API). */
 export type FaultKind = "error" | "reset" | "timeout" | "commit-then-error";
 
 /** One fault entry as `PUT /__emulator/faults` takes it (documented fields plus `status` and `count`). */

@@ -1,4 +1,4 @@
-/** Per-action call counters, shaped exactly as `GET /__emulator/stats` answers (CONTRACT §7). */
+/** Per-action call counters, shaped exactly as `GET /__emulator/stats` answers (docs/interfaces.md). */
 export interface EmulatorStats {
   calls: Record<string, { total: number; ok: number; errors: Record<string, number> }>;
 }

@@ -2,19 +2,22 @@
  * Security suite, through the built http-intake and queue-worker: forged, stale and replayed webhooks make no ENS
  * call or create nothing new, and no secret (access key secret, STS token, webhook secrets, API tokens, signatures,
  * Authorization headers) appears in any output: the function log, the audit file, the audit HTTP receiver, HTTP
- * answers or thrown errors.
+ * answers or thrown errors; not even when ENS echoes the request in a signature error. A configured secret shorter
+ * than 16 characters stops the cold start, and no secret, however short, makes an output stop being JSON.
  */
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signRequestV1 } from "#shared/adapters/ens/sign-v1.ts";
+import { signJiraBody } from "#shared/triggers/webhooks/jira-signature.ts";
+import { signStandardWebhook } from "#shared/triggers/webhooks/standard-webhooks.ts";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
-import { signJiraBody } from "../../shared/triggers/webhooks/jira-signature.ts";
-import { signStandardWebhook } from "../../shared/triggers/webhooks/standard-webhooks.ts";
 import { type AuditReceiver, startHttpAuditReceiver } from "../helpers/audit-receivers.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout, type StdoutCapture } from "../helpers/capture-stdout.ts";
 import { type EmulatorControl, emulatorControl } from "../helpers/emulator-client.ts";
+import { isAuditEvent, leakedSpellings, parseLines, spellingsOf } from "../helpers/secret-spellings.ts";
 
 const secrets = {
   accessKeySecret: "SEC-ak-secret-5f1e0c2b9a",
@@ -31,12 +34,26 @@ const credentials = {
   accessKeySecret: secrets.accessKeySecret,
   securityToken: secrets.securityToken,
 };
+/** STS credentials as FC may pass them, too short for any length rule: FC, not the operator, chooses them. */
+const shortCredentials = [
+  { accessKeyId: "SEC-SHORT-1", accessKeySecret: "e", securityToken: "null" },
+  { accessKeyId: "SEC-SHORT-2", accessKeySecret: "1", securityToken: "t" },
+];
+/** What the function signs with, and what ENS expects (another secret): ENS answers SignatureDoesNotMatch. */
+const echoCredentials = {
+  accessKeyId: "SEC-ECHO-AK",
+  accessKeySecret: "SEC-echo-client-secret-1f2e3d",
+  securityToken: "CAISecho/sts+token=with/special+chars==",
+};
+const ECHO_SERVER_SECRET = "SEC-echo-server-secret-9a8b7c";
 
 let emulator: EnsEmulator;
 let control: EmulatorControl;
 let receiver: AuditReceiver;
 let http: BuiltHandler;
+let httpV1: BuiltHandler;
 let queue: BuiltHandler;
+let env: Record<string, string>;
 let auditFile: string;
 let capture: StdoutCapture;
 const answers: string[] = [];
@@ -68,11 +85,12 @@ async function post(
   path: string,
   body: unknown,
   headers: Record<string, string>,
+  options: { handler?: BuiltHandler; credentials?: typeof credentials } = {},
 ): Promise<{ statusCode: number; body: string }> {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  const result = (await http(
+  const result = (await (options.handler ?? http)(
     event(path, text, headers),
-    createFcContext({ credentials, functionName: "http-intake" }),
+    createFcContext({ credentials: options.credentials ?? credentials, functionName: "http-intake" }),
   )) as {
     statusCode: number;
     body: string;
@@ -104,12 +122,22 @@ beforeAll(async () => {
         secret: credentials.accessKeySecret,
         securityToken: credentials.securityToken,
       },
+      ...shortCredentials.map((c) => ({
+        id: c.accessKeyId,
+        secret: c.accessKeySecret,
+        securityToken: c.securityToken,
+      })),
+      {
+        id: echoCredentials.accessKeyId,
+        secret: ECHO_SERVER_SECRET,
+        securityToken: echoCredentials.securityToken,
+      },
     ],
   });
   control = emulatorControl(emulator.url);
   receiver = await startHttpAuditReceiver({ secret: secrets.auditHttpSecret });
   auditFile = join(mkdtempSync(join(tmpdir(), "ens-egress-sec-")), "audit.jsonl");
-  const env = {
+  env = {
     ENS_ENDPOINT: emulator.url,
     AUDIT_FILE: auditFile,
     AUDIT_HTTP_URL: receiver.url,
@@ -125,6 +153,7 @@ beforeAll(async () => {
     LOG_LEVEL: "debug",
   };
   http = loadBuiltFunction("http-intake", env);
+  httpV1 = loadBuiltFunction("http-intake", { ...env, ENS_SIGNATURE_VERSION: "v1" });
   queue = loadBuiltFunction("queue-worker", env);
   capture = captureStdout();
 });
@@ -195,6 +224,177 @@ describe("forged, stale and replayed deliveries", () => {
     };
     expect(group.Permissions.filter((p) => p.PortRange === "2005/2005")).toHaveLength(1);
   });
+});
+
+/** Everything the functions wrote since `mark` (see `outputMark`), each output parsed. */
+function outputsSince(mark: { log: number; requests: number; answers: number }) {
+  const log = parseLines(capture.text().slice(mark.log));
+  const auditFileEvents = parseLines(existsSync(auditFile) ? readFileSync(auditFile, "utf8") : "");
+  const received = receiver.requests.slice(mark.requests).map((r) => JSON.parse(r.body) as unknown);
+  const answerBodies = answers.slice(mark.answers).map((a) => {
+    const result = JSON.parse(a) as { body: string };
+    return JSON.parse(result.body) as Record<string, unknown>;
+  });
+  return { log, auditFileEvents, received, answerBodies };
+}
+
+function outputMark() {
+  return { log: capture.text().length, requests: receiver.requests.length, answers: answers.length };
+}
+
+describe("configured secrets that could corrupt output", () => {
+  const ADVICE = "use a random 32-byte value, e.g. `openssl rand -base64 32`";
+
+  it("a configured secret shorter than 16 characters stops the cold start, naming the variable, never the value", () => {
+    const cases: Array<[string, string]> = [
+      ["API_TOKENS", "rule"],
+      ["API_TOKENS", "null"],
+      ["JIRA_WEBHOOK_SECRETS", "demo"],
+      ["JIRA_AUTOMATION_TOKENS", "t"],
+      ["SERVICENOW_TOKENS", "sg-demo0001"],
+      ["STANDARD_WEBHOOK_SECRETS", `whsec_${Buffer.from("fifteen-bytes!!").toString("base64")}`],
+      ["AUDIT_HTTP_SECRET", `whsec_${Buffer.from("short").toString("base64")}`],
+    ];
+    for (const [name, value] of cases) {
+      for (const fn of ["http-intake", "queue-worker"] as const) {
+        let error: (Error & { variable?: string }) | undefined;
+        try {
+          loadBuiltFunction(fn, { ...env, [name]: value });
+        } catch (caught) {
+          error = caught as Error & { variable?: string };
+        }
+        expect(error, `${fn} started with ${name}=${value}`).toBeDefined();
+        expect(error?.variable).toBe(name);
+        expect(error?.message).toMatch(
+          new RegExp(
+            `^${name}: (it is shorter than 16 characters|its key \\(the Base64 after "whsec_"\\) decodes to fewer than 16 bytes); `,
+          ),
+        );
+        expect(error?.message.endsWith(ADVICE)).toBe(true);
+      }
+    }
+  });
+
+  it("STS credentials of any length (FC chooses them) never make an answer, log line or audit event stop being JSON", async () => {
+    for (const short of shortCredentials) {
+      const mark = outputMark();
+      const answer = await post(
+        "/rules",
+        { ...rule(4001), TicketId: "NET-4001" },
+        {
+          authorization: `Bearer ${secrets.apiToken}`,
+        },
+        { credentials: short },
+      );
+      expect(answer.statusCode).toBe(200);
+      const refused = await post(
+        "/rules",
+        { ...rule(4002), PortRange: "22/x" },
+        {
+          authorization: `Bearer ${secrets.apiToken}`,
+        },
+        { credentials: short },
+      );
+      expect(refused.statusCode).toBe(400);
+      const outputs = outputsSince(mark);
+      const [created, invalid] = outputs.answerBodies as [
+        { results: Array<Record<string, unknown>> },
+        { error: Record<string, unknown> },
+      ];
+      expect(Object.keys(created.results[0] ?? {})).toEqual(
+        expect.arrayContaining(["outcome", "auditId", "rule"]),
+      );
+      expect(Object.keys(invalid.error)).toEqual(expect.arrayContaining(["code", "message", "issues"]));
+      const events = [...outputs.log.filter(isAuditEvent), ...outputs.received.filter(isAuditEvent)];
+      expect(events.length).toBeGreaterThanOrEqual(4);
+      for (const e of events) {
+        expect(e.type).toMatch(/^ens\.egress_rule\.(created|already_exists|rejected)$/);
+        expect(Object.keys(e)).toEqual(
+          expect.arrayContaining(["specversion", "id", "source", "type", "time", "data"]),
+        );
+      }
+    }
+  });
+});
+
+describe("ENS errors that echo the request", () => {
+  const token = echoCredentials.securityToken;
+  const needles = [...spellingsOf(token), ...spellingsOf(echoCredentials.accessKeySecret)];
+
+  it("the emulator echoes the string to sign as the gateway does, token twice percent-encoded", async () => {
+    const signed = signRequestV1({
+      method: "POST",
+      params: { SecurityGroupId: "sg-demo0001" },
+      action: "DescribeSecurityGroupAttribute",
+      version: "2017-11-10",
+      credentials: echoCredentials,
+      timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      nonce: `echo-${Math.random()}`,
+    });
+    const response = await fetch(`${emulator.url}/?${signed.queryString}`, { method: "POST" });
+    const body = (await response.json()) as { Code: string; Message: string };
+    expect(body.Code).toBe("SignatureDoesNotMatch");
+    expect(body.Message).toMatch(
+      /^Specified signature is not matched with our calculation\. server string to sign is:POST&%2F&/,
+    );
+    expect(body.Message).toContain(encodeURIComponent(encodeURIComponent(token)));
+  });
+
+  it.each([
+    ["V1", () => httpV1],
+    ["V3", () => http],
+  ])(
+    "%s: the answer, the audit events and the log hold no spelling of the STS credentials",
+    async (_, handler) => {
+      const mark = outputMark();
+      const answer = await post(
+        "/rules",
+        rule(4101),
+        { authorization: `Bearer ${secrets.apiToken}` },
+        {
+          handler: handler(),
+          credentials: echoCredentials,
+        },
+      );
+      expect(answer.statusCode).toBe(502);
+      const outputs = outputsSince(mark);
+      expect(outputs.log.filter(isAuditEvent).length).toBeGreaterThan(0);
+      expect(leakedSpellings(outputs, needles)).toEqual([]);
+      const raw = `${capture.text().slice(mark.log)}\n${answers.slice(mark.answers).join("\n")}`;
+      for (const needle of needles) expect(raw.includes(needle), `leaked ${needle}`).toBe(false);
+      // ENS's free text (the string to sign) is not forwarded: the error table's fixed text replaces it.
+      const body = JSON.parse(answer.body) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("SignatureDoesNotMatch");
+      expect(body.error.message).toContain("ENS computed another signature for the call");
+      expect(raw).not.toContain("string to sign");
+    },
+  );
+
+  it.each([
+    ["V1", "v1"],
+    ["V3", "v3"],
+  ])(
+    "%s: the queue-worker's summary, thrown error and log hold no spelling of them either",
+    async (_, version) => {
+      const worker = loadBuiltFunction("queue-worker", { ...env, ENS_SIGNATURE_VERSION: version });
+      const mark = outputMark();
+      let output = "";
+      try {
+        output = JSON.stringify(
+          await worker(
+            Buffer.from(JSON.stringify(rule(4102))),
+            createFcContext({ credentials: echoCredentials }),
+          ),
+        );
+      } catch (error) {
+        output = `${(error as Error).message}\n${JSON.stringify(error)}`;
+      }
+      const raw = `${output}\n${capture.text().slice(mark.log)}`;
+      for (const needle of needles) expect(raw.includes(needle), `leaked ${needle}`).toBe(false);
+      expect(output).toContain("SignatureDoesNotMatch");
+      expect(raw).not.toContain("string to sign");
+    },
+  );
 });
 
 describe("no secret in any output", () => {

@@ -4,13 +4,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { EnsApiError } from "../../errors.ts";
+import { classifyError, EnsApiError } from "../../errors.ts";
 import type { Clock, Credentials } from "../../ports.ts";
 import { loadHttps } from "../lazy-https.ts";
 import { signRequestV1 } from "./sign-v1.ts";
 import { canonicalizeQueryV3, signRequestV3 } from "./sign-v3.ts";
 
-/** ENS API version (REFERENCE §1.1). */
+/** ENS API version (docs/ens-api.md). */
 export const ENS_API_VERSION = "2017-11-10";
 
 /** The default public endpoint; the international site may need `https://ens.ap-southeast-1.aliyuncs.com`. */
@@ -127,7 +127,10 @@ export function parseEnsResponse(
   const requestId = stringField(body, "RequestId", "requestId") ?? headers.requestId;
   if (status >= 200 && status < 300) return { requestId: requestId ?? "", body };
   const code = stringField(body, "Code", "code") ?? `Http${status}`;
-  const message = (stringField(body, "Message", "message") ?? "no message").slice(0, 500);
+  // Signature errors echo the string to sign, security token included: the error table's fixed text replaces them.
+  const message =
+    classifyError(code, status).fixedMessage ??
+    (stringField(body, "Message", "message") ?? "no message").slice(0, 500);
   throw new EnsApiError({
     code,
     message: `ENS answered HTTP ${status} ${code}: ${message}`,

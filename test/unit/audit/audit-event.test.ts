@@ -5,9 +5,9 @@ import {
   type AuditIdInput,
   buildAuditEvent,
   deriveAuditEventId,
-} from "../../../shared/domain/audit-event.ts";
-import type { EgressRule } from "../../../shared/domain/types.ts";
-import type { AuditData } from "../../../shared/ports.ts";
+} from "#shared/domain/audit-event.ts";
+import type { EgressRule } from "#shared/domain/types.ts";
+import type { AuditData } from "#shared/ports.ts";
 import { DECISIONS, DELIVERY, OUTCOMES, RULE } from "./fixtures.ts";
 
 const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -121,6 +121,97 @@ describe("deriveAuditEventId", () => {
 // Pinned value, checked independently (Python: sha256 of the canonical JSON, version/variant bits set). If this
 // changes, every consumer's deduplication breaks across a deployment: that needs a new id namespace and a major.
 const PINNED_ID = "b999eb92-2090-889a-9378-78996ced8d92";
+
+describe("deriveAuditEventId with an Idempotency-Key", () => {
+  const digestArb = fc.stringMatching(/^[0-9a-f]{64}$/);
+  const keyedArb = fc.record({
+    input: idInputArb,
+    deliveryId: fc.string({ minLength: 1 }),
+    bodySha256: digestArb,
+  });
+
+  it("never gives two bodies sent under one key the same id, whatever their rules, indexes and outcomes", () => {
+    fc.assert(
+      fc.property(
+        keyedArb,
+        idInputArb,
+        digestArb,
+        ({ input, deliveryId, bodySha256 }, other, otherSha256) => {
+          fc.pre(otherSha256 !== bodySha256);
+          const first = deriveAuditEventId({ ...input, deliveryId, bodySha256 });
+          // The second request shares only the key and the route: anything else may differ or not.
+          const second = deriveAuditEventId({
+            ...other,
+            trigger: input.trigger,
+            deliveryId,
+            bodySha256: otherSha256,
+          });
+          expect(second).not.toBe(first);
+        },
+      ),
+    );
+  });
+
+  it("keeps one id for one body under one key, as a retry needs", () => {
+    fc.assert(
+      fc.property(keyedArb, fc.string({ minLength: 1 }), ({ input, deliveryId, bodySha256 }, fcRequestId) => {
+        expect(deriveAuditEventId({ ...input, deliveryId, bodySha256, fcRequestId })).toBe(
+          deriveAuditEventId({ ...input, deliveryId, bodySha256 }),
+        );
+      }),
+    );
+  });
+
+  it("is never the id of the same text as a webhook or queue id, nor of an ad hoc call", () => {
+    fc.assert(
+      fc.property(keyedArb, ({ input, deliveryId, bodySha256 }) => {
+        const keyed = deriveAuditEventId({ ...input, deliveryId, bodySha256 });
+        expect(keyed).not.toBe(deriveAuditEventId({ ...input, deliveryId }));
+        expect(keyed).not.toBe(deriveAuditEventId({ ...input, deliveryId: null, fcRequestId: deliveryId }));
+      }),
+    );
+  });
+
+  it("leaves every id without a digest as schema 1.0.0 derived it", () => {
+    fc.assert(
+      fc.property(idInputArb, (input) => {
+        expect(deriveAuditEventId({ ...input, bodySha256: undefined })).toBe(deriveAuditEventId(input));
+      }),
+    );
+  });
+
+  it("is pinned", () => {
+    // Python: sha256 of the canonical JSON with the "idempotency-key" tag and the body digest, bits set as above.
+    const bodySha256 = "884ad338f5f1e63a379a6804da2e7a7257fd9f96d23206e70fd60e02ca91d549";
+    expect(
+      deriveAuditEventId({
+        deliveryId: "order-7",
+        fcRequestId: "r-1",
+        bodySha256,
+        trigger: "http:/rules",
+        ruleIndex: 0,
+        rule: RULE,
+        outcome: "created",
+      }),
+    ).toBe("bbbb987b-de26-8269-8d07-7b966217440d");
+  });
+
+  it("takes the digest from the delivery when building an event", () => {
+    const bodySha256 = "884ad338f5f1e63a379a6804da2e7a7257fd9f96d23206e70fd60e02ca91d549";
+    const build = (digest: string | undefined) =>
+      buildAuditEvent({
+        source: "acs:fc:test",
+        time: new Date("2025-03-01T10:00:00.123Z"),
+        delivery: { ...DELIVERY, trigger: "http:/rules", origin: "operator", bodySha256: digest },
+        data: DECISIONS.created,
+      });
+    expect(build(bodySha256).id).not.toBe(build(undefined).id);
+    expect(build(bodySha256).id).not.toBe(build(bodySha256.replace("8", "9")).id);
+    // The digest chooses the id only; the record keeps the key the sender sent.
+    expect(build(bodySha256).data.deliveryId).toBe(DELIVERY.deliveryId);
+    expect(build(bodySha256).data).not.toHaveProperty("bodySha256");
+  });
+});
 
 describe("buildAuditEvent", () => {
   const time = new Date("2025-03-01T10:00:00.123Z");

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { AuditSinkError } from "../../../shared/adapters/audit/audit-sink-error.ts";
-import { type AuditTrailOptions, createAuditTrail } from "../../../shared/adapters/audit/audit-trail.ts";
-import { createLogSink } from "../../../shared/adapters/audit/log-sink.ts";
-import { buildAuditEvent } from "../../../shared/domain/audit-event.ts";
-import type { AuditEvent, AuditSink } from "../../../shared/ports.ts";
+import { AuditSinkError } from "#shared/adapters/audit/audit-sink-error.ts";
+import { type AuditTrailOptions, createAuditTrail } from "#shared/adapters/audit/audit-trail.ts";
+import { createLogSink } from "#shared/adapters/audit/log-sink.ts";
+import { buildAuditEvent } from "#shared/domain/audit-event.ts";
+import type { AuditEvent, AuditSink } from "#shared/ports.ts";
 import { createMemoryLogger } from "../../fakes/fake-logger.ts";
 import { DECISIONS, DELIVERY } from "./fixtures.ts";
 

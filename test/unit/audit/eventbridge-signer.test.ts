@@ -5,7 +5,7 @@ import {
   buildPutEventsHeaders,
   eventBridgeStringToSign,
   signEventBridgeRequest,
-} from "../../../shared/adapters/audit/eventbridge-signer.ts";
+} from "#shared/adapters/audit/eventbridge-signer.ts";
 
 // The SDK's own signing helpers (what @alicloud/eventbridge's client calls), used as the oracle.
 const require = createRequire(import.meta.url);

@@ -1,9 +1,9 @@
 /**
  * Shared inputs for the audit tests: a valid rule, a delivery, and one decision per outcome.
  */
-import type { AuditDecision } from "../../../shared/domain/audit-event.ts";
-import type { EgressRule, Outcome } from "../../../shared/domain/types.ts";
-import type { Delivery } from "../../../shared/ports.ts";
+import type { AuditDecision } from "#shared/domain/audit-event.ts";
+import type { EgressRule, Outcome } from "#shared/domain/types.ts";
+import type { Delivery } from "#shared/ports.ts";
 
 /** A normalised rule. */
 export const RULE: EgressRule = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, isSensitiveKey, REDACTED, redact } from "../../../shared/adapters/logger.ts";
+import { createLogger } from "#shared/adapters/logger.ts";
+import { isSensitiveKey, REDACTED, redact } from "#shared/adapters/redaction.ts";
 
 function capture(options: Parameters<typeof createLogger>[0] = {}) {
   const lines: string[] = [];
@@ -97,6 +98,24 @@ describe("createLogger", () => {
     expect(lines[0]).toContain('"__proto__":{"polluted":true}');
   });
 
+  it("keeps every line JSON with its field names, whatever the secrets", () => {
+    const { logger, lines } = capture({ secrets: ["t", "e", "1", "null", '"', "{", "level", "message"] });
+    logger.info("rule created", { auditId: "a-1", attempts: 1, ok: true, none: null, nested: { type: "x" } });
+    const line = JSON.parse(lines[0] ?? "") as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual([
+      "time",
+      "level",
+      "message",
+      "auditId",
+      "attempts",
+      "ok",
+      "none",
+      "nested",
+    ]);
+    expect(line).toMatchObject({ attempts: 1, ok: true, none: null });
+    expect(Object.keys(line.nested as object)).toEqual(["type"]);
+  });
+
   it("withSecrets() adds secrets for the new logger only", () => {
     const { logger, lines } = capture({ secrets: ["cfg-token-123"] });
     const scoped = logger.withSecrets(["sts-secret-456"]).child({ fcRequestId: "r" });
@@ -134,8 +153,9 @@ describe("redact", () => {
     });
     expect(out.accessKeySecret).toBe(REDACTED);
     expect(out.ACCESS_KEY_SECRET).toBe(REDACTED);
-    expect(out.apiTokens).toBe(REDACTED);
-    expect(out.password).toBe(REDACTED);
+    // Every string under a sensitive key goes, one by one; numbers, booleans and null keep their type.
+    expect(out.apiTokens).toEqual([REDACTED, REDACTED]);
+    expect(out.password).toBe(42);
     expect(out.signatureValid).toBe(true);
     expect(out.clientSecret).toBeNull();
     expect(out.accessKeyId).toBe("LTAI-visible");

@@ -1,6 +1,7 @@
 /**
  * Known secrets fed through every output path of the audit trail and the logger: log lines, the audit log line,
- * the file sink, what remote receivers get, failure reports and sink errors. None may appear anywhere.
+ * the file sink, what remote receivers get, failure reports and sink errors. None may appear anywhere, in any
+ * spelling, and no secret (however short or odd) may change the structure of the JSON it is removed from.
  * Uses real loopback sockets for the sinks' error paths (fast: no retry delays).
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -8,19 +9,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuditTrail } from "../../../shared/adapters/audit/audit-trail.ts";
-import { createEventBridgeSink } from "../../../shared/adapters/audit/eventbridge-sink.ts";
-import { createFileSink } from "../../../shared/adapters/audit/file-sink.ts";
-import { createHttpSink } from "../../../shared/adapters/audit/http-sink.ts";
-import { createLogSink } from "../../../shared/adapters/audit/log-sink.ts";
-import { createLogger, redact, redactJsonText } from "../../../shared/adapters/logger.ts";
-import { buildAuditEvent } from "../../../shared/domain/audit-event.ts";
-import type { AuditSink } from "../../../shared/ports.ts";
+import { createAuditTrail } from "#shared/adapters/audit/audit-trail.ts";
+import { createEventBridgeSink } from "#shared/adapters/audit/eventbridge-sink.ts";
+import { createFileSink } from "#shared/adapters/audit/file-sink.ts";
+import { createHttpSink } from "#shared/adapters/audit/http-sink.ts";
+import { createLogSink } from "#shared/adapters/audit/log-sink.ts";
+import { createLogger } from "#shared/adapters/logger.ts";
+import {
+  FIXED_VOCABULARY,
+  REDACTED,
+  redact,
+  redactJsonDocument,
+  redactJsonText,
+  redactText,
+} from "#shared/adapters/redaction.ts";
+import { buildAuditEvent } from "#shared/domain/audit-event.ts";
+import type { AuditSink } from "#shared/ports.ts";
 import {
   type AuditReceiver,
   startEventBridgeReceiver,
   startHttpAuditReceiver,
 } from "../../helpers/audit-receivers.ts";
+import { FIXED_VALUES, spellingsOf } from "../../helpers/secret-spellings.ts";
 import { DECISIONS, DELIVERY } from "./fixtures.ts";
 
 const API_TOKEN = "op-token-7Hq2Lk9Xw4Pz";
@@ -246,5 +256,161 @@ describe("redactJsonText", () => {
       }),
       { numRuns: 500, seed: 11 },
     );
+  });
+});
+
+/** The shape of a JSON value with every string replaced by a marker: what redaction must never change. */
+function shape(value: unknown): unknown {
+  if (typeof value === "string") return "<string>";
+  if (Array.isArray(value)) return value.map(shape);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shape(item)]));
+  }
+  return value;
+}
+
+describe("redaction never changes the structure of JSON", () => {
+  // Secrets of every kind, short ones included (the invocation's STS credentials are not length-checked): JSON
+  // literals, punctuation, fragments of keys and of the event type, numbers.
+  const hostileSecret = fc.oneof(
+    fc.constantFrom(
+      "t",
+      "e",
+      "1",
+      "null",
+      "true",
+      '"',
+      "\\",
+      ":",
+      ",",
+      "{",
+      "rule",
+      "demo",
+      "type",
+      "0",
+      "ens",
+    ),
+    fc.constantFrom(
+      "ens.egress_rule.",
+      "egress_rule.created",
+      '","type":"',
+      "specversion",
+      "application/json",
+    ),
+    fc.string({ minLength: 1, maxLength: 20 }),
+  );
+  const key = fc.oneof(
+    fc.constantFrom("type", "subject", "data", "rule", "authorization", "token", "null", "t"),
+    fc.string({ maxLength: 8 }),
+  );
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small" },
+      fc.constantFrom("ens.egress_rule.created", "sg-demo0001", "null", "true", "Bearer abcdefgh12345"),
+      fc.string(),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie("value"), { maxLength: 4 }),
+      fc.dictionary(key, tie("value"), { maxKeys: 4 }),
+    ),
+  })).value;
+
+  it("replaces strings only: keys, numbers, booleans and null stay, and the result is JSON of the same shape", () => {
+    fc.assert(
+      fc.property(json, fc.array(hostileSecret, { minLength: 1, maxLength: 3 }), (value, secrets) => {
+        const out = redact(value, secrets);
+        expect(shape(out)).toEqual(shape(JSON.parse(JSON.stringify(value))));
+        const text = JSON.stringify(out);
+        expect(JSON.parse(text)).toEqual(out);
+        expect(redactJsonText(value, secrets).json).toBe(text);
+        expect(redactJsonDocument(JSON.stringify(value), secrets)).toBe(text);
+      }),
+      { numRuns: 1000, seed: 14 },
+    );
+  });
+
+  it("leaves the CloudEvents constants alone whatever the secrets", () => {
+    const event = buildAuditEvent({
+      source: "acs:fc:cn-hangzhou:123:services/ens-egress/functions/http-intake",
+      time: new Date("2025-01-02T03:04:05.678Z"),
+      delivery: DELIVERY,
+      data: DECISIONS.created,
+    });
+    for (const secrets of [
+      ["rule"],
+      ["t", "e", "1", "null"],
+      ["ens.egress_rule.created"],
+      ["application/json"],
+    ]) {
+      const out = redact(event, secrets) as typeof event;
+      expect(out.type).toBe("ens.egress_rule.created");
+      expect(out.specversion).toBe("1.0");
+      expect(out.datacontenttype).toBe("application/json");
+      expect(out.dataschema).toBe(event.dataschema);
+      expect(Object.keys(out)).toEqual(Object.keys(event));
+    }
+    expect([...FIXED_VOCABULARY].sort()).toEqual([...FIXED_VALUES].sort());
+  });
+
+  it("keeps an HTTP answer JSON when a secret is a JSON literal or a piece of a key", () => {
+    const answer = JSON.stringify({ results: [{ outcome: "created", attempts: 1, rule: null, ok: true }] });
+    for (const secret of ["t", "e", "1", "null", "true", '"', "{", "results", "outcome"]) {
+      const out = redactJsonDocument(answer, [secret]);
+      expect(Object.keys(JSON.parse(out).results[0])).toEqual(["outcome", "attempts", "rule", "ok"]);
+      expect(JSON.parse(out).results[0]).toMatchObject({ attempts: 1, rule: null, ok: true });
+    }
+    expect(redactJsonDocument("not json, token sk-live-0123456789abcdef", ["sk-live-0123456789abcdef"])).toBe(
+      `not json, token ${REDACTED}`,
+    );
+  });
+
+  it("masks every string under a sensitive key but keeps numbers, booleans, null and nesting", () => {
+    expect(
+      redact(
+        { credentials: { accessKeyId: "id", expires: 3600, ok: true, scopes: ["a"] }, password: 42 },
+        [],
+      ),
+    ).toEqual({
+      credentials: { accessKeyId: REDACTED, expires: 3600, ok: true, scopes: [REDACTED] },
+      password: 42,
+    });
+  });
+});
+
+describe("no spelling of a secret survives", () => {
+  // An STS token's alphabet (Base64 with + / =), a random operator token, odd characters for the encodings.
+  const secret = fc.oneof(
+    fc.stringMatching(/^[A-Za-z0-9+/=]{16,64}$/),
+    fc.stringMatching(/^[!-~ ]{16,40}$/).filter((s) => s.trim() === s),
+    fc.uint8Array({ minLength: 16, maxLength: 40 }).map((b) => `whsec_${Buffer.from(b).toString("base64")}`),
+  );
+  const filler = fc.stringMatching(/^[A-Za-z0-9]{0,6}$/);
+
+  it("raw, percent-encoded once and twice (either hex case, + or %20), Base64 standard and URL-safe", () => {
+    fc.assert(
+      fc.property(secret, filler, filler, (value, before, after) => {
+        for (const spelling of spellingsOf(value)) {
+          const text = `${before}${spelling}${after}`;
+          const out = redactText(text, [value]);
+          expect(out, `spelling ${JSON.stringify(spelling)} survived`).not.toContain(spelling);
+          const inJson = redact({ note: text, list: [text] }, [value]);
+          expect(JSON.stringify(inJson)).not.toContain(spelling);
+        }
+      }),
+      { numRuns: 300, seed: 14 },
+    );
+  });
+
+  it("finds the STS token twice percent-encoded inside a V1 string to sign echoed by the gateway", () => {
+    const token = "CAIS/ab+cd=ef/gh+ij==kl/mn+op==";
+    const once = encodeURIComponent(token);
+    const echo = `Specified signature is not matched with our calculation. server string to sign is:GET&%2F&AccessKeyId%3DSTS.x%26SecurityToken%3D${encodeURIComponent(once)}%26Timestamp%3D2024`;
+    const basic = Buffer.from(`user:${token}`).toString("base64");
+    const out = redactText(`${echo} authorization was Basic ${basic}`, [token]);
+    expect(out).not.toContain(encodeURIComponent(once));
+    expect(out).not.toContain(basic.slice(8));
+    expect(out).toContain("AccessKeyId%3DSTS.x%26SecurityToken%3D[REDACTED]%26Timestamp");
   });
 });

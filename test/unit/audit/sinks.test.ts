@@ -2,16 +2,16 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AuditSinkError } from "../../../shared/adapters/audit/audit-sink-error.ts";
-import { createFileSink } from "../../../shared/adapters/audit/file-sink.ts";
+import { AuditSinkError } from "#shared/adapters/audit/audit-sink-error.ts";
+import { createFileSink } from "#shared/adapters/audit/file-sink.ts";
 import {
   createHttpSink,
   decodeWebhookSecret,
   signStandardWebhook,
-} from "../../../shared/adapters/audit/http-sink.ts";
-import { createLogSink } from "../../../shared/adapters/audit/log-sink.ts";
-import { buildAuditEvent } from "../../../shared/domain/audit-event.ts";
-import type { AuditEvent } from "../../../shared/ports.ts";
+} from "#shared/adapters/audit/http-sink.ts";
+import { createLogSink } from "#shared/adapters/audit/log-sink.ts";
+import { buildAuditEvent } from "#shared/domain/audit-event.ts";
+import type { AuditEvent } from "#shared/ports.ts";
 import { DECISIONS, DELIVERY } from "./fixtures.ts";
 
 const EVENT: AuditEvent = buildAuditEvent({
