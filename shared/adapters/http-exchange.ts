@@ -103,10 +103,13 @@ function wiringFor(
   });
 }
 
-/** Drops the idle sockets of every origin (tests and local tools that want the process to exit at once). */
-export function closeIdleConnections(): void {
-  for (const agent of agents.values()) agent.destroy();
-  agents.clear();
+/** Drops the keep-alive sockets of one origin, or of every origin (tests and local tools that want to exit now). */
+export function closeIdleConnections(url?: URL): void {
+  for (const [origin, agent] of agents) {
+    if (url !== undefined && origin !== url.origin) continue;
+    agent.destroy();
+    agents.delete(origin);
+  }
 }
 
 /** The first value of a header in raw pairs, compared case-insensitively; null when absent or empty. */

@@ -4,13 +4,15 @@
  * fails, the outcome of the rule stands, the whole event is logged at error level (so it can be recovered from the
  * log), and `delivered: false` tells the trigger to have the delivery retried; the retry rebuilds the same event id.
  *
- * This retry is not stacked on the ENS retry: it wraps a different call, the audit write, and it ends at
- * the deadline the caller gives, which the composition root places after the ENS budget.
+ * The backoff is the product's one retry policy (`../retry.ts`) with the audit's own numbers. It is not stacked on
+ * the ENS retry: it wraps a different call, the audit write, and it ends at the deadline the caller gives, which the
+ * composition root places after the ENS budget.
  */
 
 import { runScheduled } from "../../concurrency.ts";
-import type { AuditDelivery, AuditEvent, AuditSink, AuditTrail, Logger } from "../../ports.ts";
+import type { AuditDelivery, AuditRecord, AuditSink, Logger, RecordTrail } from "../../ports.ts";
 import { redactJsonText, redactText } from "../redaction.ts";
+import { retryWithinDeadline } from "../retry.ts";
 import { AuditSinkError } from "./audit-sink-error.ts";
 
 /** Backoff of one sink for one event. */
@@ -47,10 +49,6 @@ export interface AuditTrailOptions {
 
 type Attempted = { ok: true } | { ok: false; attempts: number; error: string };
 
-function sleepFor(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function describeError(error: unknown): string {
   if (error instanceof AuditSinkError) return `${error.code}: ${error.message}`;
   if (error instanceof Error) {
@@ -69,11 +67,11 @@ function isRetryable(error: unknown): boolean {
  * Creates the audit trail.
  * @example createAuditTrail({ logSink: createLogSink(), sinks: [createFileSink(path)], logger, secrets })
  */
-export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
+export function createAuditTrail(options: AuditTrailOptions): RecordTrail {
   const retry = options.retry ?? DEFAULT_AUDIT_RETRY;
   const secrets = options.secrets ?? [];
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? sleepFor;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   const concurrency = options.concurrency ?? 4;
   const { logger } = options;
@@ -81,7 +79,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   /** Races a write against the deadline, so a sink that ignores it cannot hold the invocation past it. */
   const writeBefore = async (
     sink: AuditSink,
-    event: AuditEvent,
+    event: AuditRecord,
     json: string | undefined,
     deadline: number,
   ): Promise<void> => {
@@ -107,44 +105,40 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
 
   const deliver = async (
     sink: AuditSink,
-    event: AuditEvent,
+    event: AuditRecord,
     json: string | undefined,
     deadline: number,
   ): Promise<Attempted> => {
-    let lastError: unknown = null;
-    let attempts = 0;
-    while (attempts < Math.max(1, retry.maxAttempts)) {
-      if (now() >= deadline) {
-        lastError ??= new AuditSinkError(
-          "DeadlineExceeded",
-          `${sink.name} sink: no time left before the deadline`,
-          {
+    const result = await retryWithinDeadline(
+      async (_signal, attempt) => {
+        try {
+          await writeBefore(sink, event, json, deadline);
+        } catch (error) {
+          logger.debug("audit sink attempt failed", {
+            sink: sink.name,
+            eventId: event.id,
+            attempt,
+            error: redactText(describeError(error), secrets),
+          });
+          // p-retry retries Error instances only; a custom sink may throw anything.
+          throw error instanceof Error ? error : new Error(describeError(error));
+        }
+      },
+      {
+        // Full jitter (AWS style) spreads the retries of many invocations hitting the same broken sink.
+        policy: { ...retry, minAttemptMs: 0, random, sleep: (ms) => sleep(ms) },
+        deadline,
+        classify: (error) => (isRetryable(error) ? "transient" : "no"),
+        deadlineError: () =>
+          new AuditSinkError("DeadlineExceeded", `${sink.name} sink: no time left before the deadline`, {
             sink: sink.name,
             retryable: false,
-          },
-        );
-        break;
-      }
-      attempts += 1;
-      try {
-        await writeBefore(sink, event, json, deadline);
-        return { ok: true };
-      } catch (error) {
-        lastError = error;
-        logger.debug("audit sink attempt failed", {
-          sink: sink.name,
-          eventId: event.id,
-          attempt: attempts,
-          error: redactText(describeError(error), secrets),
-        });
-      }
-      if (!isRetryable(lastError) || attempts >= retry.maxAttempts) break;
-      // Full jitter (AWS style): spreads the retries of many invocations hitting the same broken sink.
-      const delay = Math.floor(random() * Math.min(retry.maxDelayMs, retry.baseMs * 2 ** (attempts - 1)));
-      if (now() + delay >= deadline) break;
-      await sleep(delay);
-    }
-    return { ok: false, attempts, error: redactText(describeError(lastError), secrets) };
+          }),
+        clock: { now },
+      },
+    );
+    if (result.ok) return { ok: true };
+    return { ok: false, attempts: result.attempts, error: redactText(describeError(result.error), secrets) };
   };
 
   return {

@@ -3,10 +3,15 @@
  * client). Every failure becomes an `EnsApiError` with a code from the error table, never a secret in its message.
  */
 import { randomUUID } from "node:crypto";
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { classifyError, EnsApiError } from "../../errors.ts";
 import type { Clock, Credentials } from "../../ports.ts";
-import { loadHttps } from "../lazy-https.ts";
+import {
+  closeIdleConnections,
+  HttpExchangeError,
+  type HttpExchangeResponse,
+  headerValue,
+  httpExchange,
+} from "../http-exchange.ts";
 import { signRequestV1 } from "./sign-v1.ts";
 import { canonicalizeQueryV3, signRequestV3 } from "./sign-v3.ts";
 
@@ -44,8 +49,6 @@ export interface EnsTransportOptions {
   clock?: Clock;
   /** Source of signature nonces; a fresh UUID per attempt unless injected. */
   nonce?: () => string;
-  /** Upper bound of concurrent sockets to the endpoint (default 64). */
-  maxSockets?: number;
   /** Bodies larger than this are refused as `InvalidResponse` (default 1 MiB). */
   maxBodyBytes?: number;
 }
@@ -56,16 +59,6 @@ export interface HttpEnsTransport extends EnsTransport {
 }
 
 const USER_AGENT = `ens-egress/0.1 Node.js/${process.versions.node}`;
-
-/** Error codes of `node:net`/`node:dns` that prove the request never left this machine. */
-const NOT_SENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-]);
 
 /** Formats epoch ms the way both signatures want it: `YYYY-MM-DDThh:mm:ssZ`. */
 export function formatAcsTimestamp(epochMs: number): string {
@@ -85,19 +78,6 @@ function stringField(body: Record<string, unknown>, ...names: string[]): string 
   for (const name of names) {
     const value = body[name];
     if (typeof value === "string" && value !== "") return value;
-  }
-  return null;
-}
-
-/**
- * One response header (`name` in lower case), the first if it repeats. Read from `rawHeaders` because Node builds
- * `res.headers` lazily, for every header at once, on first access: work the hot path does not need for two values.
- */
-function headerValue(res: IncomingMessage, name: string): string | null {
-  const raw = res.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const key = raw[i]!;
-    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1] || null;
   }
   return null;
 }
@@ -141,25 +121,63 @@ export function parseEnsResponse(
   });
 }
 
+/** The `EnsApiError` (a row of the error table) for an exchange that failed before a complete answer. */
+function toEnsError(
+  error: unknown,
+  limits: { attemptTimeoutMs: number; maxBodyBytes: number },
+  host: string,
+): EnsApiError {
+  if (!(error instanceof HttpExchangeError)) {
+    return new EnsApiError({
+      code: "InternalError",
+      message: "ENS exchange failed unexpectedly",
+      cause: error,
+    });
+  }
+  const requestId = headerValue(error.rawHeaders, "x-acs-request-id");
+  switch (error.kind) {
+    case "timeout":
+      return new EnsApiError({
+        code: "AttemptTimeout",
+        message: `ENS attempt timed out after ${limits.attemptTimeoutMs} ms`,
+      });
+    case "aborted":
+      return new EnsApiError({
+        code: "Aborted",
+        message: "ENS call aborted by the caller",
+        requestSent: error.requestSent,
+        cause: error.cause,
+      });
+    case "too-large":
+      return new EnsApiError({
+        code: "InvalidResponse",
+        message: `ENS answer is larger than ${limits.maxBodyBytes} bytes`,
+        httpStatus: error.status,
+      });
+    case "incomplete":
+      return new EnsApiError({
+        code: "NetworkError",
+        message: `ENS connection closed before the answer was complete (HTTP ${error.status})`,
+        httpStatus: error.status,
+        requestId,
+        cause: error,
+      });
+    default:
+      return new EnsApiError({
+        code: "NetworkError",
+        message: `Network error calling ENS at ${host}: ${error.errno ?? "unknown"}`,
+        requestSent: error.requestSent,
+        cause: error,
+      });
+  }
+}
+
 /**
  * Creates the ENS transport. Build it once per process (module scope) so that warm invocations reuse sockets.
  * @example const transport = createEnsTransport({ endpoint: "https://ens.aliyuncs.com", attemptTimeoutMs: 5000 });
  */
 export function createEnsTransport(options: EnsTransportOptions): HttpEnsTransport {
   const url = parseEnsEndpoint(options.endpoint);
-  const secure = url.protocol === "https:";
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-  // Plain http (the emulator) is ready at once; https is wired on the first call (see lazy-https.ts).
-  let agent: HttpAgent | undefined = secure ? undefined : new HttpAgent(agentOptions);
-  let send: typeof httpRequest | undefined = secure ? undefined : httpRequest;
-  const ready = async () => {
-    if (send === undefined || agent === undefined) {
-      const https = await loadHttps();
-      agent ??= new https.Agent(agentOptions);
-      send ??= https.request;
-    }
-    return { send, agent };
-  };
   const path = url.pathname === "" ? "/" : url.pathname;
   const now = options.clock ? () => options.clock!.now() : Date.now;
   const nonce = options.nonce ?? randomUUID;
@@ -202,119 +220,30 @@ export function createEnsTransport(options: EnsTransportOptions): HttpEnsTranspo
     credentials: Credentials,
     signal: AbortSignal,
   ): Promise<EnsAnswer> {
-    const wired = send !== undefined && agent !== undefined ? { send, agent } : await ready();
-    if (signal.aborted) {
-      return Promise.reject(
-        new EnsApiError({
-          code: "Aborted",
-          message: "ENS call aborted before it started",
-          requestSent: false,
-        }),
-      );
-    }
     const { headers, query } = buildRequest(action, params, credentials);
-    return new Promise<EnsAnswer>((resolve, reject) => {
-      let settled = false;
-      const finish = (error: EnsApiError | null, answer?: EnsAnswer) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-        if (error) reject(error);
-        else resolve(answer!);
-      };
-      const req = wired.send({
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port,
-        path: query === "" ? path : `${path}?${query}`,
+    const target = new URL(query === "" ? path : `${path}?${query}`, url);
+    let answer: HttpExchangeResponse;
+    try {
+      answer = await httpExchange({
+        url: target,
         method: "POST",
-        headers: { ...headers, "content-length": "0" },
-        agent: wired.agent,
+        headers,
+        timeoutMs: options.attemptTimeoutMs,
+        signal,
+        maxResponseBytes: maxBodyBytes,
       });
-      const abortWith = (error: EnsApiError) => {
-        finish(error);
-        req.destroy(error);
-      };
-      const onAbort = () =>
-        abortWith(
-          new EnsApiError({
-            code: "Aborted",
-            message: "ENS call aborted by the caller",
-            cause: signal.reason,
-          }),
-        );
-      const timer = setTimeout(
-        () =>
-          abortWith(
-            new EnsApiError({
-              code: "AttemptTimeout",
-              message: `ENS attempt timed out after ${options.attemptTimeoutMs} ms`,
-            }),
-          ),
-        options.attemptTimeoutMs,
-      );
-      signal.addEventListener("abort", onAbort, { once: true });
-      req.on("error", (error: NodeJS.ErrnoException) => {
-        const errno = typeof error.code === "string" ? error.code : "unknown";
-        finish(
-          new EnsApiError({
-            code: "NetworkError",
-            message: `Network error calling ENS at ${url.host}: ${errno}`,
-            requestSent: !NOT_SENT_CODES.has(errno),
-            cause: error,
-          }),
-        );
-      });
-      req.on("response", (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const lost = (cause?: unknown) =>
-          finish(
-            new EnsApiError({
-              code: "NetworkError",
-              message: `ENS connection closed before the answer was complete (HTTP ${res.statusCode})`,
-              httpStatus: res.statusCode ?? null,
-              requestId: headerValue(res, "x-acs-request-id"),
-              cause,
-            }),
-          );
-        res.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBodyBytes) {
-            abortWith(
-              new EnsApiError({
-                code: "InvalidResponse",
-                message: `ENS answer is larger than ${maxBodyBytes} bytes`,
-                httpStatus: res.statusCode ?? null,
-              }),
-            );
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on("error", lost);
-        res.on("aborted", () => lost());
-        res.on("end", () => {
-          if (!res.complete) return lost();
-          try {
-            const answer = parseEnsResponse(
-              res.statusCode ?? 0,
-              {
-                contentType: headerValue(res, "content-type"),
-                requestId: headerValue(res, "x-acs-request-id"),
-              },
-              Buffer.concat(chunks).toString("utf8"),
-            );
-            finish(null, answer);
-          } catch (error) {
-            finish(error as EnsApiError);
-          }
-        });
-      });
-      req.end();
-    });
+    } catch (error) {
+      throw toEnsError(error, { attemptTimeoutMs: options.attemptTimeoutMs, maxBodyBytes }, url.host);
+    }
+    return parseEnsResponse(
+      answer.status,
+      {
+        contentType: headerValue(answer.rawHeaders, "content-type"),
+        requestId: headerValue(answer.rawHeaders, "x-acs-request-id"),
+      },
+      answer.body.toString("utf8"),
+    );
   }
 
-  return { call, close: () => agent?.destroy() };
+  return { call, close: () => closeIdleConnections(url) };
 }
