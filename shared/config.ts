@@ -4,7 +4,7 @@
  * it by tests, so the docs cannot drift from the code. A bad value fails the cold start with a message that names
  * the variable (never its value: it may be a secret). Tokens and secrets an operator chooses must be at least 16
  * characters (docs/security.md, "Secrets and redaction"). Plain code rather than zod: this runs at every cold start,
- * and building a dozen zod schemas here cost ~6 ms.
+ * and building a dozen zod schemas here would cost cold start (bench/BENCH.md).
  */
 
 import { describeSecretProblem } from "./adapters/redaction.ts";

@@ -1,6 +1,6 @@
 /**
  * Why each row of the error table (`shared/errors.ts`) decides what it decides, for the README. Kept apart from the
- * table so that this prose stays out of the function bundles (~5 KB); a test fails when a row has no entry here.
+ * table so that this prose stays out of the function bundles; a test fails when a row has no entry here.
  */
 import {
   ERROR_TABLE,
@@ -81,6 +81,27 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "The function has no credentials (no role on the service, no ALIBABA_CLOUD_ACCESS_KEY_ID): no ENS call; redelivered so the message reaches the dead-letter queue rather than being lost.",
   "local:InternalError":
     "A bug on our side: a generic 500 with the request id; a queue message is redelivered (ENS calls are idempotent).",
+  "ticket:Ticket.NotFound":
+    "The ticket (Jira issue, JSM request or ServiceNow record) does not exist or the notifier's account cannot see it: recorded once, not retried.",
+  "ticket:Ticket.Unauthorized":
+    "The ticket system refused the notifier's credentials (token or password wrong or revoked): recorded once; fix TICKET_* and the next summary goes through.",
+  "ticket:Ticket.Forbidden":
+    "The notifier's account may not comment on (or read) this ticket: recorded once, not retried.",
+  "ticket:Ticket.Refused":
+    "Any other 4xx (a malformed comment, a transition not available from the ticket's status): recorded once, not retried.",
+  "ticket:Ticket.NotConfigured":
+    "The summary names a ticket system the notifier has no settings for (TICKET_JIRA_URL or TICKET_SERVICENOW_URL unset): recorded once.",
+  "ticket:Ticket.Throttled":
+    "429: retried with the throttling base inside the invocation, then the invocation fails so EventBridge pushes the summary again.",
+  "ticket:Ticket.Unavailable":
+    "5xx: retried with backoff; a write may have gone through, so every attempt looks for the comment before writing. Then redelivered.",
+  "ticket:Ticket.NetworkError":
+    "The connection failed or broke off; retried like Ticket.Unavailable (look first, then write).",
+  "ticket:Ticket.Timeout": "One call outlasted TICKET_TIMEOUT_MS; retried like Ticket.Unavailable.",
+  "ticket:Ticket.InvalidResponse":
+    "A 2xx answer that is not the JSON the API documents (a proxy or login page); retried, the budget bounds it.",
+  "ticket:Ticket.DeadlineExceeded":
+    "The invocation's deadline ended the retries: the invocation fails and EventBridge pushes the summary again.",
   "gateway:(other code, HTTP 4xx)":
     "An ENS refusal this table does not know; we cannot claim the caller is wrong: 502 with the ENS code.",
   "gateway:(other code, HTTP 429)": "Too many requests; as Throttling.",

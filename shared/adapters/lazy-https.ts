@@ -1,5 +1,5 @@
 /**
- * `node:https` costs about 7 ms to load (it pulls in TLS), more than our whole signer. The functions only need it
+ * `node:https` is expensive to load (it pulls in TLS; bench/BENCH.md has the figure). The functions only need it
  * when an endpoint really is https, so it is loaded on first use instead of at cold start.
  */
 type HttpsModule = typeof import("node:https");

@@ -1,7 +1,7 @@
 /**
  * The zod/mini schema of a policy document (unknown fields are mistakes, absent fields take the default),
  * built on first use. Most deployments run on the default policy and never parse a document, so building these
- * few dozen schema objects at module load would be pure cold-start cost: about 9 ms measured in the bundle.
+ * few dozen schema objects at module load would be pure cold-start cost (bench/BENCH.md).
  */
 import * as z from "zod/mini";
 import { cidrSetCoversWorld, createCidrSet } from "./cidr-set.ts";
@@ -125,7 +125,7 @@ function buildPolicySchema(): z.ZodMiniType<Policy, unknown> {
   );
 
   // Each value must list blocks; each key is a group id or prefix. Checked by hand rather than with `z.record`,
-  // which would add about 2.8 KB of zod to every bundle for this one field.
+  // which would add more of zod to every bundle for this one field.
   const AllowList = nonEmpty(Cidr, "list at least one block; an empty list would refuse every rule");
   const AllowLists = z.unknown().check(
     z.superRefine((value, ctx) => {

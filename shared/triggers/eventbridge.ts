@@ -4,6 +4,7 @@
  * from a self-managed RocketMQ, only the `data` part arrives, so the source is then recognised by the shape
  * of `data`.
  */
+import { isRecord } from "../domain/records.ts";
 import { decodeMessageBody } from "./message-body.ts";
 import type { QueueMessage } from "./queue-message.ts";
 import { printable } from "./safe-json.ts";
@@ -19,10 +20,6 @@ const TYPE_PREFIXES: ReadonlyArray<readonly [string, SourceKind]> = [
 
 // Message ids land in audit events and logs; platform ids are far shorter than this.
 const MAX_ID_LENGTH = 255;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function has(record: Record<string, unknown>, key: string): boolean {
   return Object.hasOwn(record, key);

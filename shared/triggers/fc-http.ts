@@ -4,6 +4,8 @@
  * `{statusCode, headers, body, isBase64Encoded}` back. FC 2.0's `handler(req, resp, context)` is not served: the
  * deployment is FC 3.0 only (docs/deploy.md).
  */
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { isRecord } from "../domain/records.ts";
 import { FcEventError } from "./fc-event-error.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import { decodeUtf8 } from "./safe-json.ts";
@@ -27,17 +29,16 @@ export interface Fc3HttpEvent {
   };
 }
 
-/** What an FC 3.0 HTTP function returns; the body is always text here, so `isBase64Encoded` is always false. */
-export interface Fc3HttpResult {
+/**
+ * What an FC 3.0 HTTP function returns: the same `{statusCode, headers, body, isBase64Encoded}` shape as an API
+ * Gateway v2 structured result, narrowed to what this function sends (text bodies, string headers).
+ */
+export type Fc3HttpResult = APIGatewayProxyStructuredResultV2 & {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
   isBase64Encoded: false;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+};
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;

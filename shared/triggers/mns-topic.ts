@@ -5,13 +5,10 @@
  * the message has attributes. A STREAM event without attributes is the bare body and cannot be told from a
  * direct invocation.
  */
+import { isRecord } from "../domain/records.ts";
 import { decodeMessageBody } from "./message-body.ts";
 import type { QueueMessage } from "./queue-message.ts";
 import { printable } from "./safe-json.ts";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** True for the `JSON` event format of an MNS topic trigger. */
 export function isMnsTopicJsonEvent(value: unknown): value is Record<string, unknown> {

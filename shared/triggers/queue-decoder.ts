@@ -5,6 +5,7 @@
  * payload is the rule request. Every message decodes on its own: one poison message never hides the others of
  * its batch.
  */
+import { isRecord } from "../domain/records.ts";
 import { decodeBatchItem, isCloudEvent, sourceOfData } from "./eventbridge.ts";
 import { decodeJsonTextBody, decodeMessageBody } from "./message-body.ts";
 import { decodeMnsTopicEvent, isMnsTopicJsonEvent, isMnsTopicStreamEvent } from "./mns-topic.ts";
@@ -12,10 +13,6 @@ import type { QueueMessage } from "./queue-message.ts";
 import { decodeUtf8 } from "./safe-json.ts";
 
 export type { QueueMessage } from "./queue-message.ts";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function direct(body: QueueMessage["body"]): QueueMessage {
   return { messageId: null, trigger: "invoke", body };

@@ -6,12 +6,12 @@
  * Twice as many messages as ENS call slots are in progress, and a message whose call has returned yields to the
  * answers already waiting before it writes its audit event: a returning call hands its slot at once to a message
  * that is validated and ready, instead of holding it through its own audit write and the next message's
- * validation. Measured on the batch benchmark, interleaved with the previous build: 96-97.5 % of the bare-call
- * rate instead of 94-96 %.
+ * validation (bench/BENCH.md has the measurement).
  *
  * Poison, invalid, refused and permanently failed messages are audited and acknowledged. Transient failures and
  * undelivered audit events make the batch "redeliver": the caller throws only after every message is settled, and
- * redelivery is safe because rules created the first time come back as `already_exists`.
+ * redelivery is safe: the read of each group finds the rules created the first time, which settle as
+ * `already_exists` without a write, so every redelivery goes on where the last one stopped.
  */
 import { createSemaphore, runScheduled } from "../concurrency.ts";
 import type { Credentials, Delivery, EnsClient } from "../ports.ts";

@@ -2,7 +2,7 @@
  * Request signing of the Alibaba Cloud EventBridge data API (`POST /openapi/putEvents`), as `@alicloud/eventbridge`
  * does it (dist/client.js `doRequest` + `@alicloud/eventbridge-util` `getStringToSign`/`getSignature`): HMAC-SHA1
  * over the method, Content-MD5, Content-Type, Date, the sorted `x-acs-*` headers and the resource, sent as
- * `authorization: acs:<AccessKeyId>:<base64 signature>`. Reimplemented because the SDK costs ~50 ms of cold start;
+ * `authorization: acs:<AccessKeyId>:<base64 signature>`. Reimplemented because loading the SDK costs cold start (bench/BENCH.md);
  * `test/unit/audit/eventbridge-signer.test.ts` proves both produce the same header.
  */
 import { createHmac } from "node:crypto";

@@ -2,7 +2,7 @@
  * The file sink, for local use (`AUDIT_FILE`): appends each event as one JSON line. Every line goes out in a single
  * append, so lines from concurrent writers never interleave.
  */
-// node:fs is loaded by Node's own bootstrap; node:fs/promises would add ~2 ms to every cold start.
+// node:fs is loaded by Node's own bootstrap; node:fs/promises would add a module load to every cold start.
 import { appendFile, mkdir } from "node:fs";
 import { dirname } from "node:path";
 import { promisify } from "node:util";

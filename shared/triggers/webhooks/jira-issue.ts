@@ -3,14 +3,11 @@
  * (docs/interfaces.md) through `JIRA_FIELD_MAP`: each rule-request field names the Jira field it is read
  * from. Jira Automation's "send web request" posts a rule request directly and is passed through unchanged.
  */
+import { isRecord } from "../../domain/records.ts";
 import { FORBIDDEN_JSON_KEYS } from "../safe-json.ts";
 
 /** The result of mapping a native issue webhook; `message` is safe to show the caller. */
 export type JiraMappingResult = { ok: true; body: Record<string, unknown> } | { ok: false; message: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function own(record: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(record, key) ? record[key] : undefined;

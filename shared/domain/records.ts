@@ -1,0 +1,6 @@
+/** Narrowing of untrusted JSON, shared by every decoder. */
+
+/** True for a plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
