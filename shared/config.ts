@@ -8,6 +8,7 @@
  */
 
 import { describeSecretProblem } from "./adapters/redaction.ts";
+import { ProductError } from "./domain/product-error.ts";
 
 /** One environment variable the functions read. */
 export interface EnvVarSpec {
@@ -200,8 +201,8 @@ export interface Config {
 }
 
 /** A configuration mistake found at cold start; names the variable, never echoes a secret value. */
-export class ConfigError extends Error {
-  readonly code = "ConfigError";
+export class ConfigError extends ProductError {
+  override readonly code = "ConfigError";
   constructor(
     message: string,
     readonly variable: string,

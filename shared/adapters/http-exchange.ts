@@ -8,7 +8,9 @@
  * whether the request may have reached the server (callers decide what that means: a write may have applied).
  */
 // Named imports: a default import makes the CommonJS bundle copy all of node:http into a namespace at load.
+
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import { ProductError } from "../domain/product-error.ts";
 import { loadHttps } from "./lazy-https.ts";
 
 /** One exchange. */
@@ -37,8 +39,9 @@ export interface HttpExchangeResponse {
 export type HttpExchangeFailure = "timeout" | "aborted" | "network" | "too-large" | "incomplete";
 
 /** The only rejection of `httpExchange`. */
-export class HttpExchangeError extends Error {
+export class HttpExchangeError extends ProductError {
   override readonly name = "HttpExchangeError";
+  override readonly code = "HttpExchangeFailed";
   readonly kind: HttpExchangeFailure;
   /** False only when the request provably never left this machine (refused connection, unknown host). */
   readonly requestSent: boolean;

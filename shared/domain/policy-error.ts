@@ -2,7 +2,9 @@
  * The cold-start error for a policy document with mistakes, and the pure functions that word zod's issues for a
  * security engineer: the path of the field (`blockedPorts[2]`), then what is wrong with it.
  */
+
 import type { core } from "zod/mini";
+import { ProductError } from "./product-error.ts";
 
 /** One mistake in a policy document; `path` is empty for the document itself. */
 export interface PolicyIssue {
@@ -11,9 +13,9 @@ export interface PolicyIssue {
 }
 
 /** A policy document (or POLICY_MODE) that cannot be used; thrown at cold start so the function never runs on it. */
-export class PolicyConfigError extends Error {
+export class PolicyConfigError extends ProductError {
   override readonly name = "PolicyConfigError";
-  readonly code = "PolicyConfigError";
+  override readonly code = "PolicyConfigError";
   /** Where the document came from, e.g. `POLICY_JSON` or `policy/policy.json`. */
   readonly source: string;
   readonly issues: PolicyIssue[];

@@ -5,13 +5,14 @@
  */
 
 import { redactJsonText } from "../adapters/redaction.ts";
+import { ProductError } from "../domain/product-error.ts";
 import { decodeQueueEvent } from "../triggers/queue-decoder.ts";
 import { type MessageResult, processQueueBatch } from "../use-cases/process-queue-batch.ts";
 import { handlerFactory, type Invocation, type Runtime } from "./compose.ts";
 
 /** Thrown to make the platform redeliver; carries the per-message summary, redacted like the return value. */
-export class QueueRedeliveryError extends Error {
-  readonly code = "QueueRedelivery";
+export class QueueRedeliveryError extends ProductError {
+  override readonly code = "QueueRedelivery";
   constructor(readonly summary: QueueSummary) {
     const pending = summary.messages.filter((m) => m.redeliver);
     super(

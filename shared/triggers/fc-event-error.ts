@@ -1,4 +1,5 @@
 /** Error codes of `FcEventError`. */
+import { ProductError } from "../domain/product-error.ts";
 export type FcEventErrorCode = "InvalidFcEvent";
 
 /**
@@ -6,8 +7,8 @@ export type FcEventErrorCode = "InvalidFcEvent";
  * (docs/fc-conventions.md), e.g. a non-HTTP payload invoked on the http-intake function. The message names
  * the missing part, never the payload.
  */
-export class FcEventError extends Error {
-  readonly code: FcEventErrorCode = "InvalidFcEvent";
+export class FcEventError extends ProductError {
+  override readonly code: FcEventErrorCode = "InvalidFcEvent";
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -2,6 +2,7 @@
  * The one error type every audit sink rejects with. Its message is safe to log and to put in an HTTP 503 body:
  * sinks build it from status codes, error codes and host names only, and redact what a server echoes back.
  */
+import { ProductError } from "../../domain/product-error.ts";
 
 /** Why a delivery attempt to an audit sink failed. */
 export type AuditSinkErrorCode =
@@ -21,8 +22,8 @@ export type AuditSinkErrorCode =
   | "AuditSinkConfigError";
 
 /** A failed delivery attempt to one audit sink. */
-export class AuditSinkError extends Error {
-  readonly code: AuditSinkErrorCode;
+export class AuditSinkError extends ProductError {
+  override readonly code: AuditSinkErrorCode;
   /** Name of the sink (`http`, `eventbridge`, `file`, `log`). */
   readonly sink: string;
   /** True when another attempt may succeed (timeouts, network errors, 5xx, 429, throttling). */
