@@ -76,33 +76,6 @@ export function createAuditTrail(options: AuditTrailOptions): RecordTrail {
   const concurrency = options.concurrency ?? 4;
   const { logger } = options;
 
-  /** Races a write against the deadline, so a sink that ignores it cannot hold the invocation past it. */
-  const writeBefore = async (
-    sink: AuditSink,
-    event: AuditRecord,
-    json: string | undefined,
-    deadline: number,
-  ): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new AuditSinkError("DeadlineExceeded", `${sink.name} sink: still writing at the deadline`, {
-              sink: sink.name,
-              retryable: false,
-            }),
-          ),
-        Math.max(0, deadline - now()),
-      );
-    });
-    try {
-      await Promise.race([sink.write(event, { deadline, json }), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
   const deliver = async (
     sink: AuditSink,
     event: AuditRecord,
@@ -110,9 +83,24 @@ export function createAuditTrail(options: AuditTrailOptions): RecordTrail {
     deadline: number,
   ): Promise<Attempted> => {
     const result = await retryWithinDeadline(
-      async (_signal, attempt) => {
+      async (signal, attempt) => {
         try {
-          await writeBefore(sink, event, json, deadline);
+          // Raced against the deadline's abort, so a sink that ignores the deadline cannot hold the invocation.
+          await new Promise<void>((resolve, reject) => {
+            const expired = () =>
+              reject(
+                new AuditSinkError("DeadlineExceeded", `${sink.name} sink: still writing at the deadline`, {
+                  sink: sink.name,
+                  retryable: false,
+                }),
+              );
+            if (signal.aborted) return expired();
+            signal.addEventListener("abort", expired, { once: true });
+            sink
+              .write(event, { deadline, json })
+              .then(resolve, reject)
+              .finally(() => signal.removeEventListener("abort", expired));
+          });
         } catch (error) {
           logger.debug("audit sink attempt failed", {
             sink: sink.name,
