@@ -6,7 +6,7 @@
  * `npm run docs` writes them; test/contract/docs.test.ts fails when any of them is stale.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { CONFIG_ENV_VARS } from "#shared/config.ts";
+import { CONFIG_ENV_VARS } from "#shared/config-docs.ts";
 import { renderErrorTableMarkdown } from "#shared/error-docs.ts";
 import type { AuditEvent } from "#shared/ports.ts";
 import { type ResultsFile, renderResultsMarkdown } from "../bench/results-table.ts";

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_ENV_VARS } from "#shared/config.ts";
+import { CONFIG_ENV_VARS } from "#shared/config-docs.ts";
 import { buildAuditExamples } from "../../scripts/audit-examples.ts";
 import {
   type DocInputs,

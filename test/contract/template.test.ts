@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { CONFIG_ENV_VARS } from "#shared/config.ts";
+import { CONFIG_ENV_VARS } from "#shared/config-docs.ts";
 import { loadFunctionHandler } from "../../local/fc-server/function-loader.ts";
 import { FUNCTION_SPECS } from "../../local/fc-server/functions.ts";
 import {

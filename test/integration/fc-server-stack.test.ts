@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { CONFIG_ENV_VARS } from "#shared/config.ts";
+import { CONFIG_ENV_VARS } from "#shared/config-docs.ts";
 
 // `npm start`'s entry (local/fc-server/cli.ts) as a child process on PORT=0, against the real built functions and
 // the embedded ENS emulator: what a user gets after `npm ci && npm start`.

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_ENV_VARS } from "#shared/config.ts";
+import { CONFIG_ENV_VARS } from "#shared/config-docs.ts";
 import { loadFunctionHandler } from "../../local/fc-server/function-loader.ts";
 import { type FcServer, startFcServer } from "../../local/fc-server/server.ts";
 import { type LocalStack, startLocalStack } from "../../local/fc-server/stack.ts";

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CONFIG_ENV_VARS } from "#shared/config.ts";
+import { CONFIG_ENV_VARS } from "#shared/config-docs.ts";
 import { LocalStackError } from "../../../local/fc-server/errors.ts";
 import { type EmulatorModule, formatReadyLine, startLocalStack } from "../../../local/fc-server/stack.ts";
 
