@@ -3,28 +3,35 @@
  * become status codes; the status of a permanent ENS error comes from the one error table in
  * `shared/errors.ts`.
  */
+
+import { pickFields, type RuleOutcome } from "../domain/rule-outcome.ts";
 import { formatIssues } from "../domain/rule-request.ts";
 import { classifyError } from "../errors.ts";
 import type { HttpRefusal } from "../triggers/http-intake-decoder.ts";
 import type { HttpResponse } from "../triggers/http-types.ts";
-import type { RequestResult, RuleResult } from "../use-cases/authorize-egress-request.ts";
+import type { RequestResult } from "../use-cases/authorize-egress-request.ts";
 
 /** Seconds a caller should wait before retrying after a 503; long enough for ENS to recover from a blip. */
 export const RETRY_AFTER_SECONDS = 30;
 
 const SUCCESS = new Set(["created", "already_exists", "dry_run"]);
 
-/** The public view of one rule's result. */
-function publicResult(result: RuleResult): Record<string, unknown> {
+/** The fields of a rule's outcome a caller sees, in this order. */
+const PUBLIC_FIELDS = [
+  "ruleIndex",
+  "outcome",
+  "auditId",
+  "ensRequestId",
+  "attempts",
+  "errorCode",
+  "message",
+  "rule",
+] as const;
+
+/** The public view of one rule's outcome: the public fields, the verdict when it names a violation, the flag when set. */
+function publicResult(result: RuleOutcome): Partial<RuleOutcome> {
   return {
-    ruleIndex: result.ruleIndex,
-    outcome: result.outcome,
-    auditId: result.auditId,
-    ensRequestId: result.ensRequestId,
-    attempts: result.attempts,
-    errorCode: result.errorCode,
-    message: result.message,
-    rule: result.rule,
+    ...pickFields(result, PUBLIC_FIELDS),
     ...(result.policy && result.policy.violations.length > 0 ? { policy: result.policy } : {}),
     ...(result.mayHaveCreated ? { mayHaveCreated: true } : {}),
   };
@@ -55,7 +62,7 @@ export function errorResponse(
   statusCode: number,
   error: Record<string, unknown> & { code: string; message: string },
   requestId: string,
-  results: RuleResult[] = [],
+  results: RuleOutcome[] = [],
   extraHeaders: Record<string, string> = {},
 ): HttpResponse {
   const body = results.length > 0 ? { error, results: results.map(publicResult) } : { error };
@@ -63,7 +70,7 @@ export function errorResponse(
 }
 
 /** The 503 of a delivery whose audit events did not all reach every durable sink: the sender must retry it. */
-function auditUndelivered(results: RuleResult[], requestId: string): HttpResponse {
+function auditUndelivered(results: RuleOutcome[], requestId: string): HttpResponse {
   return errorResponse(
     503,
     {

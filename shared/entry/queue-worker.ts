@@ -6,6 +6,7 @@
 
 import { redactJsonText } from "../adapters/redaction.ts";
 import { ProductError } from "../domain/product-error.ts";
+import { pickFields, type RuleOutcome } from "../domain/rule-outcome.ts";
 import { decodeQueueEvent } from "../triggers/queue-decoder.ts";
 import { type MessageResult, processQueueBatch } from "../use-cases/process-queue-batch.ts";
 import { handlerFactory, type Invocation, type Runtime } from "./compose.ts";
@@ -27,20 +28,23 @@ export class QueueRedeliveryError extends ProductError {
   }
 }
 
+/** What the answer says of each rule. */
+const SUMMARY_FIELDS = [
+  "ruleIndex",
+  "outcome",
+  "auditId",
+  "errorCode",
+  "message",
+  "attempts",
+  "ensRequestId",
+] as const satisfies ReadonlyArray<keyof RuleOutcome>;
+
 /** The answer of a queue invocation: the outcome of every rule of every message. */
 export interface QueueSummary {
   messages: Array<{
     messageId: string | null;
     redeliver: boolean;
-    rules: Array<{
-      ruleIndex: number;
-      outcome: string;
-      auditId: string;
-      errorCode: string | null;
-      message: string | null;
-      attempts: number;
-      ensRequestId: string | null;
-    }>;
+    rules: Array<Pick<RuleOutcome, (typeof SUMMARY_FIELDS)[number]>>;
   }>;
 }
 
@@ -49,15 +53,7 @@ function summarize(results: MessageResult[]): QueueSummary {
     messages: results.map(({ messageId, redeliver, result }) => ({
       messageId,
       redeliver,
-      rules: result.results.map((r) => ({
-        ruleIndex: r.ruleIndex,
-        outcome: r.outcome,
-        auditId: r.auditId,
-        errorCode: r.errorCode,
-        message: r.message,
-        attempts: r.attempts,
-        ensRequestId: r.ensRequestId,
-      })),
+      rules: result.results.map((r) => pickFields(r, SUMMARY_FIELDS)),
     })),
   };
 }

@@ -8,6 +8,7 @@
  */
 import { buildAuditEvent } from "../domain/audit-event.ts";
 import { evaluatePolicy, type Policy } from "../domain/policy.ts";
+import { NO_CALL, type RuleDecision, type RuleOutcome, toRuleOutcome } from "../domain/rule-outcome.ts";
 import { formatIssues, parseRuleRequest } from "../domain/rule-request.ts";
 import type {
   EgressRule,
@@ -57,33 +58,9 @@ export interface InvocationBudget {
   auditDeadline: number;
 }
 
-/** The settled result of one rule. */
-export interface RuleResult {
-  ruleIndex: number;
-  outcome: Outcome;
-  auditId: string;
-  rule: EgressRule | null;
-  ensRequestId: string | null;
-  ensRequestIds: string[];
-  attempts: number;
-  /** Null on success; otherwise the ENS, validation, guardrail or authentication code. */
-  errorCode: string | null;
-  /** Safe for the caller; null on success. */
-  message: string | null;
-  /** True when ENS kept failing transiently: the delivery should be retried later. */
-  transient: boolean;
-  /** ENS RequestId of the failing answer, when there was one. */
-  failedRequestId: string | null;
-  /** HTTP status of the failing ENS answer, when there was one (the error table keys unknown codes on it). */
-  failedHttpStatus: number | null;
-  policy: PolicyDecision | null;
-  /** True on `already_exists` when this delivery's own lost attempt may have stored the rule. */
-  mayHaveCreated: boolean;
-}
-
 /** The settled result of one delivery (one HTTP request or one queue message). */
 export interface RequestResult {
-  results: RuleResult[];
+  results: RuleOutcome[];
   /** Validation issues when the request was refused as invalid. */
   issues: ValidationIssue[];
   /** False when an audit event could not reach every durable sink: the delivery must be retried. */
@@ -116,13 +93,18 @@ export async function authorizeEgressRequest(
   const log = deps.logger.child({
     correlationId: meta.TicketId ?? input.delivery.deliveryId ?? input.delivery.fcRequestId,
   });
-  const results: RuleResult[] = [];
+  const results: RuleOutcome[] = [];
   let auditDelivered = true;
-  const settle = async (ruleIndex: number, rule: EgressRule, settled: Settled, policy: PolicyDecision) => {
+  const settle = async (
+    ruleIndex: number,
+    rule: EgressRule,
+    settled: RuleDecision,
+    policy: PolicyDecision,
+  ) => {
     const event = auditEventFor(deps, input.delivery, meta, ruleIndex, rule, settled, policy, []);
     const delivery = await deps.audit.emit([event], { deadline: budget.auditDeadline });
     auditDelivered &&= delivery.delivered;
-    results.push(toRuleResult(ruleIndex, rule, settled, policy, event.id));
+    results.push(toRuleOutcome({ ruleIndex, rule, policy, auditId: event.id }, settled));
     log.info("rule settled", {
       ruleIndex,
       securityGroupId: rule.SecurityGroupId,
@@ -132,7 +114,10 @@ export async function authorizeEgressRequest(
       auditId: event.id,
     });
   };
-  const settleAll = async (decisions: readonly PolicyDecision[], settledFor: (index: number) => Settled) => {
+  const settleAll = async (
+    decisions: readonly PolicyDecision[],
+    settledFor: (index: number) => RuleDecision,
+  ) => {
     for (const [ruleIndex, rule] of rules.entries()) {
       await settle(ruleIndex, rule, settledFor(ruleIndex), decisions[ruleIndex]!);
     }
@@ -205,42 +190,23 @@ export async function recordRefusedDelivery(
   deps: Pick<AuthorizeDeps, "audit" | "clock" | "auditSource">,
   budget: InvocationBudget,
 ): Promise<RequestResult> {
-  const settled: Settled = { ...NO_CALL, outcome: "rejected", errorCode: input.code, message: input.message };
+  const settled: RuleDecision = {
+    ...NO_CALL,
+    outcome: "rejected",
+    errorCode: input.code,
+    message: input.message,
+  };
   const event = auditEventFor(deps, input.delivery, {}, 0, null, settled, null, []);
   const delivery = await deps.audit.emit([event], { deadline: budget.auditDeadline });
   return {
-    results: [toRuleResult(0, null, settled, null, event.id)],
+    results: [toRuleOutcome({ ruleIndex: 0, rule: null, policy: null, auditId: event.id }, settled)],
     issues: [],
     auditDelivered: delivery.delivered,
   };
 }
 
-interface Settled {
-  outcome: Outcome;
-  attempts: number;
-  ensRequestIds: string[];
-  errorCode: string | null;
-  message: string | null;
-  transient: boolean;
-  failedRequestId: string | null;
-  failedHttpStatus: number | null;
-  mayHaveCreated: boolean;
-}
-
-const NO_CALL: Settled = {
-  outcome: "rejected",
-  attempts: 0,
-  ensRequestIds: [],
-  errorCode: null,
-  message: null,
-  transient: false,
-  failedRequestId: null,
-  failedHttpStatus: null,
-  mayHaveCreated: false,
-};
-
 // Redelivered per the error table: fixing the role later lets the message through, or it reaches the DLQ.
-const MISSING_CREDENTIALS: Settled = {
+const MISSING_CREDENTIALS: RuleDecision = {
   ...NO_CALL,
   outcome: "failed",
   errorCode: "MissingCredentials",
@@ -249,7 +215,7 @@ const MISSING_CREDENTIALS: Settled = {
 };
 
 /** A group that could not be read: no rule of the request is judged or written without knowing its group. */
-function readFailure(read: GroupReadFailure): Settled {
+function readFailure(read: GroupReadFailure): RuleDecision {
   return {
     ...NO_CALL,
     outcome: "failed",
@@ -270,7 +236,7 @@ async function refuseInvalid(
   budget: InvocationBudget,
 ): Promise<RequestResult> {
   const message = formatIssues(parsed.issues);
-  const settled: Settled = { ...NO_CALL, errorCode: "InvalidRequest", message };
+  const settled: RuleDecision = { ...NO_CALL, errorCode: "InvalidRequest", message };
   const events = parsed.entries.map((rule, index) =>
     auditEventFor(deps, delivery, parsed.meta, index, rule, settled, null, parsed.issues),
   );
@@ -280,14 +246,17 @@ async function refuseInvalid(
     .info("request refused as invalid", { issues: parsed.issues.length, auditIds: events.map((e) => e.id) });
   return {
     results: events.map((event, index) =>
-      toRuleResult(index, parsed.entries[index] ?? null, settled, null, event.id),
+      toRuleOutcome(
+        { ruleIndex: index, rule: parsed.entries[index] ?? null, policy: null, auditId: event.id },
+        settled,
+      ),
     ),
     issues: parsed.issues,
     auditDelivered: audit.delivered,
   };
 }
 
-function policyRefusal(policy: PolicyDecision, refusedIndex: number, ruleIndex: number): Settled {
+function policyRefusal(policy: PolicyDecision, refusedIndex: number, ruleIndex: number): RuleDecision {
   const first = policy.violations[0];
   if (!policy.allowed && first) {
     const message = policy.violations.map((v) => `${v.guardrail}: ${v.reason}`).join("; ");
@@ -304,7 +273,7 @@ async function callEns(
   rule: EgressRule,
   call: { credentials: Credentials; deadline: number },
   ens: EnsClient,
-): Promise<Settled> {
+): Promise<RuleDecision> {
   const result = await ens.authorizeSecurityGroupEgress(rule, call);
   return {
     outcome: result.outcome,
@@ -325,7 +294,7 @@ function auditEventFor(
   meta: Partial<RequestMeta>,
   ruleIndex: number,
   rule: EgressRule | null,
-  settled: Settled,
+  settled: RuleDecision,
   policy: PolicyDecision | null,
   issues: ValidationIssue[],
 ): AuditEvent {
@@ -350,29 +319,4 @@ function auditEventFor(
     mayHaveCreated: settled.mayHaveCreated,
   };
   return buildAuditEvent({ source: deps.auditSource, time: new Date(deps.clock.now()), delivery, data });
-}
-
-function toRuleResult(
-  ruleIndex: number,
-  rule: EgressRule | null,
-  settled: Settled,
-  policy: PolicyDecision | null,
-  auditId: string,
-): RuleResult {
-  return {
-    ruleIndex,
-    outcome: settled.outcome,
-    auditId,
-    rule,
-    ensRequestId: settled.outcome === "failed" ? null : (settled.ensRequestIds.at(-1) ?? null),
-    ensRequestIds: settled.ensRequestIds,
-    attempts: settled.attempts,
-    errorCode: settled.errorCode,
-    message: settled.message,
-    transient: settled.transient,
-    failedRequestId: settled.failedRequestId,
-    failedHttpStatus: settled.failedHttpStatus,
-    policy,
-    mayHaveCreated: settled.mayHaveCreated,
-  };
 }
