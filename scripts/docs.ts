@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { CONFIG_ENV_VARS } from "#shared/config-docs.ts";
 import { renderErrorTableMarkdown } from "#shared/error-docs.ts";
 import type { AuditEvent } from "#shared/ports.ts";
+import { renderTicketConfigTableMarkdown } from "#shared/ticket-config-docs.ts";
 import { type ResultsFile, renderResultsMarkdown } from "../bench/results-table.ts";
 import { buildAuditExamples } from "./audit-examples.ts";
 
@@ -54,6 +55,7 @@ export function renderBenchMarkdown(results: ResultsFile | null): string {
 export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
   { file: "docs/configuration.md", name: "config-table", render: () => renderConfigTableMarkdown() },
   { file: "docs/errors.md", name: "error-table", render: () => renderErrorTableMarkdown() },
+  { file: "docs/tickets.md", name: "ticket-config-table", render: () => renderTicketConfigTableMarkdown() },
   {
     file: "docs/interfaces.md",
     name: "audit-examples",

@@ -65,16 +65,17 @@ export class ConfigError extends ProductError {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads one variable's text (its default when unset or blank) into a typed value, or throws a ConfigError. */
-type Reader<T> = (text: string, name: string) => T;
+export type Reader<T> = (text: string, name: string) => T;
 
 /** One variable: its default (`""` = unset), whether it is a secret, and how it is read. */
-interface VariableSpec<T> {
+export interface VariableSpec<T> {
   default: string;
   secret?: true;
   read: Reader<T>;
 }
 
-const integer =
+/** A whole number from `min` to `max`. */
+export const integer =
   (min: number, max: number): Reader<number> =>
   (text, name) => {
     const value = Number(text);
@@ -84,7 +85,8 @@ const integer =
     return value;
   };
 
-const oneOf =
+/** One of `values`, spelt exactly. */
+export const oneOf =
   <const T extends readonly string[]>(values: T): Reader<T[number]> =>
   (text, name) => {
     if (!values.includes(text)) {
@@ -96,7 +98,8 @@ const oneOf =
     return text as T[number];
   };
 
-const optional: Reader<string | null> = (text) => (text === "" ? null : text);
+/** Any text; null when unset. */
+export const optional: Reader<string | null> = (text) => (text === "" ? null : text);
 
 const list = (text: string): string[] =>
   text
@@ -104,7 +107,8 @@ const list = (text: string): string[] =>
     .map((item) => item.trim())
     .filter((item) => item !== "");
 
-const url: Reader<string | null> = (text, name) => {
+/** An http(s) URL without its trailing slashes; null when unset. */
+export const url: Reader<string | null> = (text, name) => {
   if (text === "") return null;
   if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
     throw new ConfigError(`${name} must be an http(s) URL`, name);

@@ -82,11 +82,11 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "local:InternalError":
     "A bug on our side: a generic 500 with the request id; a queue message is redelivered (ENS calls are idempotent).",
   "ticket:Ticket.NotFound":
-    "The ticket (Jira issue, JSM request or ServiceNow record) does not exist or the notifier's account cannot see it: recorded once, not retried.",
+    "The ticket (Jira issue, JSM request or ServiceNow record) answered 404: it does not exist or the notifier's account cannot see it. Recorded once, not retried.",
   "ticket:Ticket.Unauthorized":
-    "The ticket system refused the notifier's credentials (token or password wrong or revoked): recorded once; fix TICKET_* and the next summary goes through.",
+    "401: the ticket system refused the notifier's credentials (token or password wrong or revoked). Recorded once; fix TICKET_* and the next summary goes through.",
   "ticket:Ticket.Forbidden":
-    "The notifier's account may not comment on (or read) this ticket: recorded once, not retried.",
+    "403: the notifier's account may not comment on (or read) this ticket. Recorded once, not retried.",
   "ticket:Ticket.Refused":
     "Any other 4xx (a malformed comment, a transition not available from the ticket's status): recorded once, not retried.",
   "ticket:Ticket.NotConfigured":
@@ -102,6 +102,8 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "A 2xx answer that is not the JSON the API documents (a proxy or login page); retried, the budget bounds it.",
   "ticket:Ticket.DeadlineExceeded":
     "The invocation's deadline ended the retries: the invocation fails and EventBridge pushes the summary again.",
+  "ticket:Ticket.WriteUnconfirmed":
+    "A write whose answer was lost is not found yet: it may still land, so it is not written again now; the summary is pushed again later and looked for first.",
   "gateway:(other code, HTTP 4xx)":
     "An ENS refusal this table does not know; we cannot claim the caller is wrong: 502 with the ENS code.",
   "gateway:(other code, HTTP 429)": "Too many requests; as Throttling.",

@@ -3,10 +3,14 @@
  * retries it, the outcome the audit event records, the HTTP status a caller sees, and whether a queue message
  * is acked or redelivered. Pure data plus two lookups; safe to import from any bundle.
  */
+import { ProductError } from "./domain/product-error.ts";
 import type { Outcome } from "./domain/types.ts";
 
-/** Where a code comes from: the ENS API page or the API gateway (docs/ens-api.md), or this product. */
-export type ErrorSource = "ens" | "gateway" | "local";
+/**
+ * Where a code comes from: the ENS API page or the API gateway (docs/ens-api.md), this product, or a ticket system
+ * answering the ticket notifier (docs/tickets.md).
+ */
+export type ErrorSource = "ens" | "gateway" | "local" | "ticket";
 
 /** One row of the error table. */
 export interface ErrorRow {
@@ -89,6 +93,26 @@ const refusal = (code: string, httpStatus: number): ErrorRow => ({
   queue: "ack",
 });
 
+// A ticket system's answer to the notifier (docs/tickets.md). The notifier answers no caller, so HTTP says what the
+// row means by the status rule below (404: the request named a ticket that does not exist; 502: our credentials or
+// settings; 503: try again later); "queue" is what happens to the summary event: ack ends it (recorded once),
+// redeliver makes EventBridge push it again.
+const ticketRow = (
+  code: string,
+  retry: ErrorRow["retry"],
+  httpStatus: number,
+  mayHaveApplied: boolean,
+  queue: ErrorRow["queue"] = retry === "no" ? "ack" : "redeliver",
+): ErrorRow => ({
+  code,
+  source: "ticket",
+  retry,
+  mayHaveApplied,
+  outcome: "failed",
+  httpStatus,
+  queue,
+});
+
 /**
  * Every failure kind the product knows. Status rule: a 4xx tells the caller "your request is wrong", a 502 tells
  * them "our side (credentials, RAM role, adapter) is wrong", a 503 "try again later". Permanent errors ack a
@@ -167,6 +191,20 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   localFailure("AuditDeliveryFailed", 503),
   localFailure("MissingCredentials", 503),
   localFailure("InternalError", 500),
+
+  // The ticket notifier's calls to Jira, Jira Service Management and ServiceNow (docs/tickets.md).
+  ticketRow("Ticket.NotFound", "no", 404, false),
+  ticketRow("Ticket.Unauthorized", "no", 502, false),
+  ticketRow("Ticket.Forbidden", "no", 502, false),
+  ticketRow("Ticket.Refused", "no", 502, false),
+  ticketRow("Ticket.NotConfigured", "no", 502, false),
+  ticketRow("Ticket.Throttled", "throttle", 503, false),
+  ticketRow("Ticket.Unavailable", "transient", 503, true),
+  ticketRow("Ticket.NetworkError", "transient", 503, true),
+  ticketRow("Ticket.Timeout", "transient", 503, true),
+  ticketRow("Ticket.InvalidResponse", "transient", 503, false),
+  ticketRow("Ticket.DeadlineExceeded", "transient", 503, true),
+  ticketRow("Ticket.WriteUnconfirmed", "no", 503, true, "redeliver"),
 ];
 
 /** Fallback for a code the table does not know that ENS answered with HTTP 4xx: ENS refused, we cannot say why. */
@@ -243,9 +281,9 @@ export interface EnsApiErrorInit {
 }
 
 /** One failed ENS attempt: an ENS/gateway error answer, or a local failure (network, timeout, bad body). */
-export class EnsApiError extends Error {
+export class EnsApiError extends ProductError {
   override readonly name = "EnsApiError";
-  readonly code: string;
+  override readonly code: string;
   readonly requestId: string | null;
   readonly httpStatus: number | null;
   readonly hostId: string | null;

@@ -3,7 +3,16 @@
  * root) build the adapters and hand them in, so tests swap in fakes from `test/fakes/` without module mocking.
  */
 import type { AuditData, AuditEvent, Delivery } from "./domain/audit-types.ts";
+import type { RequestSettledEvent, TicketRef } from "./domain/request-summary.ts";
+import type { TicketComment } from "./domain/ticket-comment.ts";
+import type { TicketCommentEvent, TicketSystemKind } from "./domain/ticket-comment-record.ts";
 import type { EgressRule, RequestMeta } from "./domain/types.ts";
+
+/**
+ * Anything the audit trail carries: a rule decision, a request summary (docs/tickets.md), or the ticket notifier's
+ * record of a comment. All are CloudEvents with an id a redelivery keeps.
+ */
+export type AuditRecord = AuditEvent | RequestSettledEvent | TicketCommentEvent;
 
 /** Alibaba Cloud credentials; STS credentials carry a security token. */
 export interface Credentials {
@@ -72,7 +81,7 @@ export interface AuditSink {
   /** True for a sink reached over the network (HTTP, EventBridge): refusals before authentication skip it. */
   readonly remote?: boolean;
   /** `json`, when given, is `JSON.stringify(event)`, already made by the caller: a sink may write it as it is. */
-  write(event: AuditEvent, options: { deadline: number; json?: string | undefined }): Promise<void>;
+  write(event: AuditRecord, options: { deadline: number; json?: string | undefined }): Promise<void>;
 }
 
 /** Structured logger; every line carries the FC request id and correlation id via `child`. */
@@ -94,12 +103,70 @@ export interface AuditTrail {
   emit(events: AuditEvent[], options: { deadline: number }): Promise<AuditDelivery>;
 }
 
+/**
+ * The same trail for every kind of record (`createAuditTrail` builds this one). Code that emits only rule events
+ * asks for an `AuditTrail`; a `RecordTrail` is one.
+ */
+export interface RecordTrail {
+  emit(events: readonly AuditRecord[], options: { deadline: number }): Promise<AuditDelivery>;
+}
+
 /** The result of one `AuditTrail.emit`. */
 export interface AuditDelivery {
   /** True when every event reached the log and every durable sink. */
   delivered: boolean;
   /** One entry per event and sink that failed after its retries; `error` is safe to show a caller. */
   failures: Array<{ sink: string; eventId: string; error: string }>;
+}
+
+/** Options of one ticket-system step (all its attempts). */
+export interface TicketCallOptions {
+  /** Epoch ms by which every attempt must have ended. */
+  deadline: number;
+}
+
+/** Why a ticket-system step failed, safe to log, audit and show on a ticket. */
+export interface TicketErrorInfo {
+  /** A `Ticket.*` code of the error table (shared/errors.ts). */
+  code: string;
+  message: string;
+  /** The ticket system's status, when it answered. */
+  httpStatus: number | null;
+}
+
+/** The settled result of one ticket-system step, after its retries. */
+export type TicketStep<T> =
+  | { ok: true; value: T; attempts: number }
+  | { ok: false; error: TicketErrorInfo; attempts: number };
+
+/** Where a summary's comment stands on its ticket. */
+export interface TicketCommentState {
+  commentId: string;
+  /** True once the configured transition was made for this summary (recorded on the comment itself). */
+  transitioned: boolean;
+}
+
+/**
+ * A ticket system, as the notifier use case sees it (docs/tickets.md). Retry lives behind this port: each step is
+ * retried inside the deadline, and `ensureComment` looks for the summary before every write, so a write whose answer
+ * was lost is never repeated.
+ */
+export interface TicketSystemPort {
+  readonly kind: TicketSystemKind;
+  /** Finds the comment that carries the summary's id, or writes it: the ticket ends with exactly one. */
+  ensureComment(
+    ticket: TicketRef,
+    comment: TicketComment,
+    options: TicketCallOptions,
+  ): Promise<TicketStep<{ state: "written" | "present"; comment: TicketCommentState }>>;
+  /**
+   * Makes a transition and records it on the comment, so a redelivery does not make it again (Jira only).
+   * `recorded` is false when the transition was made but the record could not be written.
+   */
+  transition?(
+    request: { ticket: TicketRef; comment: TicketCommentState; summaryId: string; transitionId: string },
+    options: TicketCallOptions,
+  ): Promise<TicketStep<{ recorded: boolean }>>;
 }
 
 // The records are domain types; ports re-export them so that adapters need one import.

@@ -5,7 +5,7 @@
 
 /** One function of the service. */
 export interface FunctionSpec {
-  name: "http-intake" | "queue-worker";
+  name: "http-intake" | "queue-worker" | "ticket-notifier";
   timeoutSeconds: number;
   memoryMb: number;
 }
@@ -19,8 +19,12 @@ export const SERVICE_NAME = "ens-egress";
 /** The function whose HTTP trigger is mounted at the root. */
 export const HTTP_FUNCTION = "http-intake";
 
-/** Both functions; the queue worker gets longer because a batch may hold many rules. */
+/**
+ * Every function; the queue worker gets longer because a batch may hold many rules, the ticket notifier enough for
+ * its retries against a slow ticket system (docs/tickets.md).
+ */
 export const FUNCTION_SPECS: readonly FunctionSpec[] = [
   { name: "http-intake", timeoutSeconds: 30, memoryMb: 512 },
   { name: "queue-worker", timeoutSeconds: 120, memoryMb: 512 },
+  { name: "ticket-notifier", timeoutSeconds: 60, memoryMb: 256 },
 ];

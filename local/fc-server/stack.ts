@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import type { AsyncRetryPolicy } from "./async-invoker.ts";
 import type { FcCredentials } from "./context.ts";
 import { LocalStackError } from "./errors.ts";
+import { type LocalEventBus, startLocalEventBus } from "./event-bus.ts";
 import { loadFunctionHandler } from "./function-loader.ts";
 import { FUNCTION_SPECS, HTTP_FUNCTION, SERVICE_NAME } from "./functions.ts";
 import {
@@ -18,6 +19,7 @@ import {
   readLocalSettings,
 } from "./local-settings.ts";
 import { type FcServer, type LocalFunction, startFcServer } from "./server.ts";
+import { startLocalTicketSystems, type TicketSystems } from "./ticket-systems.ts";
 
 /** The part of `local/ens-emulator` the stack uses. */
 export interface EmulatorModule {
@@ -54,14 +56,24 @@ export interface LocalStack {
   audit: string;
   /** True when the embedded emulator runs (ENS_ENDPOINT unset). */
   emulated: boolean;
+  /** The embedded Jira emulator, unless TICKET_JIRA_URL points elsewhere. */
+  jira: string | null;
+  /** The embedded ServiceNow emulator, unless TICKET_SERVICENOW_URL points elsewhere. */
+  servicenow: string | null;
   server: FcServer;
   /** Stops the server (bounded drain), then the emulator, and restores the variables it set. */
   close(): Promise<void>;
 }
 
-/** The line printed once everything listens (docs/interfaces.md). */
-export function formatReadyLine(stack: Pick<LocalStack, "http" | "ens" | "audit">): string {
-  return `ready ${JSON.stringify({ http: stack.http, ens: stack.ens, audit: stack.audit })}`;
+/** The line printed once everything listens (docs/interfaces.md); the ticket emulators' URLs when they run. */
+export function formatReadyLine(
+  stack: Pick<LocalStack, "http" | "ens" | "audit"> & Partial<Pick<LocalStack, "jira" | "servicenow">>,
+): string {
+  const tickets = {
+    ...(stack.jira ? { jira: stack.jira } : {}),
+    ...(stack.servicenow ? { servicenow: stack.servicenow } : {}),
+  };
+  return `ready ${JSON.stringify({ http: stack.http, ens: stack.ens, audit: stack.audit, ...tickets })}`;
 }
 
 function maskKeyId(id: string): string {
@@ -138,6 +150,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const settings = readLocalSettings(process.env, cwd);
   const env = createEnvWriter();
   let emulator: { url: string; close(): Promise<void> } | null = null;
+  let tickets: TicketSystems | null = null;
+  let bus: LocalEventBus | null = null;
   try {
     let credentials: FcCredentials;
     let ens: string;
@@ -191,6 +205,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env.setDefault("LOCAL_FC_ACCESS_KEY_ID", LOCAL_DEFAULTS.LOCAL_FC_ACCESS_KEY_ID);
     env.setDefault("LOCAL_FC_ACCESS_KEY_SECRET", LOCAL_DEFAULTS.LOCAL_FC_ACCESS_KEY_SECRET);
     env.setDefault("LOCAL_FC_ACCOUNT_ID", LOCAL_DEFAULTS.LOCAL_FC_ACCOUNT_ID);
+    // The ticket systems and the audit bus whose rule pushes request summaries to the notifier (docs/tickets.md).
+    tickets = await startLocalTicketSystems(env);
+    if (envValue(process.env, "AUDIT_EVENTBRIDGE_BUS") === undefined) {
+      bus = await startLocalEventBus({
+        rules: [{ types: ["ens.egress_request.settled"], functionName: "ticket-notifier" }],
+        deadLetterFile: join(dirname(settings.auditFile), "ticket-notifier-dlq.jsonl"),
+        log,
+      });
+      env.force("AUDIT_EVENTBRIDGE_BUS", "ens-egress-audit");
+      env.force("AUDIT_EVENTBRIDGE_ENDPOINT", bus.url);
+    }
 
     const functions = loadFunctions(resolve(cwd, options.distDir ?? "dist"), settings, cwd);
     const server = await startFcServer({
@@ -209,19 +234,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
       ...(options.writeFunctionLog ? { writeFunctionLog: options.writeFunctionLog } : {}),
     });
+    bus?.setTarget({
+      url: server.url,
+      serviceName: SERVICE_NAME,
+      accountId: settings.accountId,
+      accessKeyId: settings.fcAccessKeyId,
+      accessKeySecret: settings.fcAccessKeySecret,
+    });
     const running = emulator;
+    const runningBus = bus;
+    const runningTickets = tickets;
     let closing: Promise<void> | null = null;
     return {
       http: server.url,
       ens,
       audit: settings.auditFile,
       emulated: running !== null,
+      jira: runningTickets.jira,
+      servicenow: runningTickets.servicenow,
       server,
       close() {
         closing ??= (async () => {
           try {
             await server.close();
           } finally {
+            await runningBus?.close();
+            await runningTickets.close();
             await running?.close();
             env.restore();
           }
@@ -230,6 +268,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     };
   } catch (error) {
+    await bus?.close();
+    await tickets?.close();
     await emulator?.close();
     env.restore();
     throw error;

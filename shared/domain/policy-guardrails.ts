@@ -16,6 +16,7 @@ import {
   type RulePorts,
   rulePorts,
 } from "./policy-ports.ts";
+import { textClassesFor } from "./text-classes.ts";
 import type { EgressRule, PolicyDecision, PolicyViolation, RequestMeta, RequestOrigin } from "./types.ts";
 
 /**
@@ -159,7 +160,7 @@ function checkTicket({ context, compiled }: RuleFacts): string | null {
   const ticket = context.meta.TicketId ?? "";
   // The rule schema already refuses a ticket without a letter or digit; this keeps the guardrail safe on its own.
   // Hangul fillers are letters to Unicode but print as nothing.
-  if (!/[\p{L}\p{N}]/u.test(ticket.replace(/[\u115f\u1160\u3164\uffa0]/gu, ""))) {
+  if (!textClassesFor(ticket).letterOrDigit.test(ticket.replace(/[\u115f\u1160\u3164\uffa0]/gu, ""))) {
     return `a request from origin "${context.origin}" must carry a TicketId (requireTicketFor ${quoteList(required)})`;
   }
   if (compiled.ticketPattern !== null && !compiled.ticketPattern.test(ticket)) {

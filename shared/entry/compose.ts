@@ -185,6 +185,8 @@ export function startInvocation(runtime: Runtime, context: FcContext): Invocatio
     deps: {
       ens: runtime.ens,
       audit,
+      // Summaries for the ticket notifier go on the same trail as the rule events (docs/tickets.md).
+      summaries: audit,
       policy: runtime.policy,
       policyMode: config.policyMode,
       clock: runtime.clock,

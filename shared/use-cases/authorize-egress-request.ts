@@ -15,6 +15,7 @@ import type {
   Outcome,
   PolicyDecision,
   RequestMeta,
+  RuleRequest,
   RuleRequestParseResult,
   ValidationIssue,
 } from "../domain/types.ts";
@@ -28,6 +29,7 @@ import type {
   Delivery,
   EnsClient,
   Logger,
+  RecordTrail,
 } from "../ports.ts";
 import {
   createGroupStates,
@@ -35,6 +37,7 @@ import {
   type GroupState,
   type GroupStates,
 } from "./group-state.ts";
+import { summarizeDelivery } from "./summarize-delivery.ts";
 
 /** Adapters and settings the use case runs with. */
 export interface AuthorizeDeps {
@@ -48,6 +51,8 @@ export interface AuthorizeDeps {
   auditSource: string;
   /** The groups this invocation has read; a queue batch shares one across its messages. Default: a fresh one. */
   groups?: GroupStates | undefined;
+  /** Where the summary of a delivery that names a ticket goes (docs/tickets.md); absent: no summary. */
+  summaries?: RecordTrail | undefined;
 }
 
 /** Time limits of one invocation, as epoch ms. */
@@ -86,9 +91,21 @@ export async function authorizeEgressRequest(
   budget: InvocationBudget,
 ): Promise<RequestResult> {
   const parsed = parseRuleRequest(input.body);
-  if (!parsed.ok) return refuseInvalid(parsed, input.delivery, deps, budget);
+  const result = parsed.ok
+    ? await applyRequest(parsed.request, input, deps, budget)
+    : await refuseInvalid(parsed, input.delivery, deps, budget);
+  // One summary for the ticket, once the delivery is settled (docs/tickets.md).
+  const meta = parsed.ok ? parsed.request.meta : parsed.meta;
+  return summarizeDelivery(result, { delivery: input.delivery, meta }, deps, budget);
+}
 
-  const { rules, meta } = parsed.request;
+async function applyRequest(
+  request: RuleRequest,
+  input: { delivery: Delivery; credentials: Credentials | null },
+  deps: AuthorizeDeps,
+  budget: InvocationBudget,
+): Promise<RequestResult> {
+  const { rules, meta } = request;
   // The same correlation id as the audit events, so log lines and events join on it.
   const log = deps.logger.child({
     correlationId: meta.TicketId ?? input.delivery.deliveryId ?? input.delivery.fcRequestId,

@@ -93,6 +93,8 @@ export const FC3_RUNTIMES = [
 /** FC's total for all of one function's environment variables, keys and values (the environment page). */
 export const FC_ENVIRONMENT_LIMIT_BYTES = 4096;
 
+const PUSH_RETRY = ["BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY"] as const;
+
 /** Rules per ROS resource type. */
 export const ROS_RESOURCES: Readonly<Record<string, ResourceRule>> = {
   "ALIYUN::FC3::Function": {
@@ -284,9 +286,62 @@ export const ROS_RESOURCES: Readonly<Record<string, ResourceRule>> = {
     // ARN.WithSlash (acs:mns:<region>:<account>:/queues/<name>) is the form the EventBridge dead-letter queue takes.
     attributes: ["ARN", "ARN.WithSlash", "QueueName", "QueueUrl"],
   },
+  "ALIYUN::EventBridge::Rule": {
+    page: "https://www.alibabacloud.com/help/en/ros/developer-reference/aliyun-eventbridge-rule",
+    properties: {
+      EventBusName: { type: "String", required: true },
+      RuleName: { type: "String", required: true },
+      // JSON; each field of the pattern takes at most five values.
+      FilterPattern: { type: "Map", required: true, keyPattern: /^[a-z][a-z0-9]*$/ },
+      Targets: {
+        type: "List",
+        required: true,
+        items: {
+          type: "Map",
+          properties: {
+            Id: { type: "String", required: true },
+            Type: { type: "String", required: true },
+            Endpoint: { type: "String", required: true },
+            ParamList: {
+              type: "List",
+              required: true,
+              items: {
+                type: "Map",
+                properties: {
+                  ResourceKey: { type: "String", required: true },
+                  Form: {
+                    type: "String",
+                    required: true,
+                    allowedValues: ["ORIGINAL", "TEMPLATE", "JSONPATH", "CONSTANT"],
+                    note: "the forms of the event-target parameters page",
+                  },
+                  Value: { type: "String" },
+                  Template: { type: "String" },
+                },
+              },
+            },
+            PushRetryStrategy: { type: "String", allowedValues: PUSH_RETRY },
+            DeadLetterQueue: {
+              type: "Map",
+              properties: {
+                Arn: {
+                  type: "String",
+                  pattern: /^acs:mns:[a-z0-9-]+:[0-9]+:\/queues\/[A-Za-z0-9-]+$/,
+                  note: "an MNS queue's ARN.WithSlash, as the event-target parameters page writes it",
+                },
+              },
+            },
+            ErrorsTolerance: { type: "String", allowedValues: ["ALL", "NONE"] },
+            ConcurrentConfig: { type: "Map", properties: { Concurrency: { type: "Integer", min: 1 } } },
+          },
+        },
+      },
+      Status: { type: "String", allowedValues: ["ENABLE", "DISABLE"] },
+      Description: { type: "String" },
+    },
+    attributes: ["EventBusName", "RuleName"],
+  },
 };
-
-const PUSH_RETRY = ["BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY"] as const;
 
 /** FC 3.0 trigger configurations (the FC API's structs, which ALIYUN::FC3::Trigger passes on), per trigger type. */
 export const TRIGGER_CONFIGS: Readonly<Record<string, MapRule>> = {

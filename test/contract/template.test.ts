@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { CONFIG_ENV_VARS } from "#shared/config-docs.ts";
+import { TICKET_CONFIG_ENV_VARS } from "#shared/ticket-config-docs.ts";
 import { loadFunctionHandler } from "../../local/fc-server/function-loader.ts";
 import { FUNCTION_SPECS } from "../../local/fc-server/functions.ts";
 import {
@@ -48,7 +49,7 @@ describe("template.yml", () => {
     expect(template.ROSTemplateFormatVersion).toBe("2015-09-01");
     expect(resources.filter(([, r]) => r.Type.startsWith("ALIYUN::FC::"))).toEqual([]);
     expect(resources.filter(([, r]) => r.Type.startsWith("Aliyun::Serverless"))).toEqual([]);
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     expect(triggers).toHaveLength(2);
   });
 
@@ -115,7 +116,8 @@ describe("functions match the build", () => {
 describe("environment variables match shared/config.ts", () => {
   const declared = new Set(functions.flatMap(([, r]) => Object.keys(environment(r))));
   const omitted = template.Metadata.EnsEgress.OmittedEnvironmentVariables;
-  const known = new Map(CONFIG_ENV_VARS.map((spec) => [spec.name, spec]));
+  // The shared table, and the ticket notifier's own (shared/ticket-config.ts).
+  const known = new Map([...CONFIG_ENV_VARS, ...TICKET_CONFIG_ENV_VARS].map((spec) => [spec.name, spec]));
 
   it("declares every variable config.ts reads, or lists it as deliberately left out with a reason", () => {
     for (const spec of CONFIG_ENV_VARS) {
@@ -241,7 +243,8 @@ describe("least privilege", () => {
     (resource.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
 
   it("lets only Function Compute assume the role, and attaches no system policy", () => {
-    const role = only("ALIYUN::RAM::Role");
+    const role = template.Resources.ServiceRole as Resource;
+    expect(role.Type).toBe("ALIYUN::RAM::Role");
     expect(role.Properties.AssumeRolePolicyDocument).toEqual({
       Version: "1",
       Statement: [{ Action: "sts:AssumeRole", Effect: "Allow", Principal: { Service: ["fc.aliyuncs.com"] } }],
@@ -272,7 +275,7 @@ describe("least privilege", () => {
   });
 
   it("grants eventbridge:PutEvents only when AUDIT_EVENTBRIDGE_BUS is set, on that bus only", () => {
-    const conditional = policies.filter(([, p]) => p.Condition !== undefined);
+    const conditional = policies.filter(([, p]) => p.Condition === "HasAuditBus");
     expect(conditional).toHaveLength(1);
     const [[, policy] = ["", { Properties: {} } as Resource]] = conditional;
     expect(policy.Condition).toBe("HasAuditBus");
@@ -289,14 +292,19 @@ describe("least privilege", () => {
     ).toEqual(["acs:eventbridge:cn-shanghai:1234567890123456:eventbus/audit"]);
   });
 
-  it("attaches every policy to the role, and every function runs with that role", () => {
-    for (const [, policy] of policies) {
-      expect(policy.Properties.Roles).toEqual([{ "Fn::GetAtt": ["ServiceRole", "RoleName"] }]);
+  it("attaches every policy to the role, and every function runs with that role (the notifier with its own)", () => {
+    const notifier = new Set(["NotifierPolicy", "TicketNotifierFunction"]);
+    for (const [name, policy] of policies) {
+      const role = notifier.has(name) ? "NotifierRole" : "ServiceRole";
+      expect(policy.Properties.Roles, name).toEqual([{ "Fn::GetAtt": [role, "RoleName"] }]);
     }
-    for (const [, fn] of functions) {
-      expect(fn.Properties.Role).toEqual({ "Fn::GetAtt": ["ServiceRole", "Arn"] });
+    for (const [name, fn] of functions) {
+      const own = notifier.has(name);
+      expect(fn.Properties.Role).toEqual({ "Fn::GetAtt": [own ? "NotifierRole" : "ServiceRole", "Arn"] });
       // The role's log permission must exist before FC checks the function's log configuration.
-      expect(fn.DependsOn).toEqual(expect.arrayContaining(["EnsEgressPolicy", "LogStore"]));
+      expect(fn.DependsOn).toEqual(
+        expect.arrayContaining([own ? "NotifierPolicy" : "EnsEgressPolicy", "LogStore"]),
+      );
     }
   });
 
@@ -316,6 +324,102 @@ describe("logging", () => {
         Project: { "Fn::GetAtt": ["LogProject", "Name"] },
         Logstore: { "Fn::GetAtt": ["LogStore", "LogstoreName"] },
       });
+    }
+  });
+});
+
+describe("the ticket notifier (docs/tickets.md)", () => {
+  type Statement = { Effect: string; Action: string[]; Resource: unknown[] };
+  const withJira = {
+    ...defaults,
+    AuditEventbridgeBus: "audit",
+    TicketJiraUrl: "https://example.atlassian.net",
+  };
+  const notifierResources = resources
+    .filter(([, r]) => r.Condition === "HasTicketNotifier")
+    .map(([name]) => name);
+
+  it("exists only with an audit bus in the stack's region and a ticket system to write to", () => {
+    expect(conditionHolds(template, "HasTicketNotifier", defaults)).toBe(false);
+    expect(conditionHolds(template, "HasTicketNotifier", { ...defaults, AuditEventbridgeBus: "audit" })).toBe(
+      false,
+    );
+    expect(conditionHolds(template, "HasTicketNotifier", withJira)).toBe(true);
+    expect(
+      conditionHolds(template, "HasTicketNotifier", {
+        ...defaults,
+        AuditEventbridgeBus: "audit",
+        TicketServicenowUrl: "https://acme.service-now.com",
+      }),
+    ).toBe(true);
+    expect(
+      conditionHolds(template, "HasTicketNotifier", { ...withJira, AuditEventbridgeRegion: "cn-shanghai" }),
+    ).toBe(false);
+    expect(notifierResources.sort()).toEqual([
+      "NotifierPolicy",
+      "NotifierRole",
+      "TicketDeadLetterQueue",
+      "TicketNotifierFunction",
+      "TicketNotifierRule",
+    ]);
+  });
+
+  it("subscribes through a rule on the audit bus that matches the summary type, with retries and a dead-letter queue", () => {
+    const rule = template.Resources.TicketNotifierRule as Resource;
+    expect(rule.Type).toBe("ALIYUN::EventBridge::Rule");
+    expect(rule.Properties).toMatchObject({
+      EventBusName: { Ref: "AuditEventbridgeBus" },
+      FilterPattern: { type: ["ens.egress_request.settled"] },
+    });
+    const [target, ...others] = rule.Properties.Targets as Node[];
+    expect(others).toEqual([]);
+    expect(target).toMatchObject({
+      Type: "acs.fc.function",
+      Endpoint: { "Fn::GetAtt": ["TicketNotifierFunction", "ARN"] },
+      PushRetryStrategy: { Ref: "TicketPushRetryStrategy" },
+      ErrorsTolerance: "ALL",
+      DeadLetterQueue: { Arn: { "Fn::GetAtt": ["TicketDeadLetterQueue", "ARN.WithSlash"] } },
+    });
+    // Synchronous, so that the function's error is what EventBridge retries.
+    expect(target?.ParamList).toEqual(
+      expect.arrayContaining([{ ResourceKey: "InvocationType", Form: "CONSTANT", Value: "Sync" }]),
+    );
+    expect(resolveValue(template, target?.DeadLetterQueue, withJira)).toEqual({
+      Arn: "acs:mns:cn-hangzhou:1234567890123456:/queues/ens-egress-ticket-summaries-dlq",
+    });
+  });
+
+  it("runs with its own role: its logs and PutEvents on the audit bus, no ENS action, no other role's policy", () => {
+    const role = template.Resources.NotifierRole as Resource;
+    expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: "1",
+      Statement: [{ Action: "sts:AssumeRole", Effect: "Allow", Principal: { Service: ["fc.aliyuncs.com"] } }],
+    });
+    const policy = template.Resources.NotifierPolicy as Resource;
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual([
+      "eventbridge:PutEvents",
+      "log:PostLogStoreLogs",
+    ]);
+    expect(
+      statements.flatMap((s) => resolveValue(template, s.Resource, withJira) as string[]).sort(),
+    ).toEqual([
+      "acs:eventbridge:cn-hangzhou:1234567890123456:eventbus/audit",
+      "acs:log:cn-hangzhou:1234567890123456:project/ens-egress-1234567890123456/logstore/function-logs",
+    ]);
+    const onNotifierRole = ofType("ALIYUN::RAM::ManagedPolicy").filter(([, p]) =>
+      JSON.stringify(p.Properties.Roles).includes("NotifierRole"),
+    );
+    expect(onNotifierRole.map(([name]) => name)).toEqual(["NotifierPolicy"]);
+  });
+
+  it("gets every TICKET_* variable, and none of the callers' secrets or ENS settings; the others get no TICKET_*", () => {
+    const env = Object.keys(environment(functionNamed("ticket-notifier")[1]));
+    expect(env).toEqual(expect.arrayContaining(TICKET_CONFIG_ENV_VARS.map((spec) => spec.name)));
+    for (const name of env) expect(name).toMatch(/^(TICKET_|AUDIT_|LOG_LEVEL$)/);
+    for (const name of ["http-intake", "queue-worker"]) {
+      for (const variable of Object.keys(environment(functionNamed(name)[1])))
+        expect(variable).not.toMatch(/^TICKET_/);
     }
   });
 });

@@ -12,7 +12,7 @@ export type BuiltHandler = (...args: unknown[]) => Promise<unknown>;
  * is restored afterwards; the bundle keeps the configuration it read at load, like a real instance.
  */
 export function loadBuiltFunction(
-  name: "http-intake" | "queue-worker",
+  name: "http-intake" | "queue-worker" | "ticket-notifier",
   env: Record<string, string>,
 ): BuiltHandler {
   const path = resolve("dist", name, "index.js");
@@ -21,7 +21,7 @@ export function loadBuiltFunction(
   try {
     for (const key of Object.keys(process.env)) {
       if (
-        /^(ENS_|RETRY_|AUDIT_|API_TOKENS|JIRA_|SERVICENOW_|STANDARD_WEBHOOK|POLICY_|QUEUE_|MAX_BODY|ALIBABA_CLOUD_|WEBHOOK_)/.test(
+        /^(ENS_|RETRY_|AUDIT_|API_TOKENS|JIRA_|SERVICENOW_|STANDARD_WEBHOOK|POLICY_|QUEUE_|MAX_BODY|ALIBABA_CLOUD_|WEBHOOK_|TICKET_)/.test(
           key,
         )
       ) {

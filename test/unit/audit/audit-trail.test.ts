@@ -3,7 +3,7 @@ import { AuditSinkError } from "#shared/adapters/audit/audit-sink-error.ts";
 import { type AuditTrailOptions, createAuditTrail } from "#shared/adapters/audit/audit-trail.ts";
 import { createLogSink } from "#shared/adapters/audit/log-sink.ts";
 import { buildAuditEvent } from "#shared/domain/audit-event.ts";
-import type { AuditEvent, AuditSink } from "#shared/ports.ts";
+import type { AuditEvent, AuditRecord, AuditSink } from "#shared/ports.ts";
 import { createMemoryLogger } from "../../fakes/fake-logger.ts";
 import { DECISIONS, DELIVERY } from "./fixtures.ts";
 
@@ -38,7 +38,7 @@ function virtualClock(start = 1_000_000) {
 function scriptedSink(
   name: string,
   journal: string[],
-  script: Array<"ok" | Error | ((event: AuditEvent) => Promise<void>)>,
+  script: Array<"ok" | Error | ((event: AuditRecord) => Promise<void>)>,
 ) {
   let call = 0;
   const sink: AuditSink & { calls: number } = {
@@ -272,7 +272,7 @@ describe("createAuditTrail", () => {
     expect(JSON.parse(seen[0] ?? "{}").id).toBe(leaky.id);
   });
   it("hands every sink the JSON of the event it receives, redacted or not, so none serialises it again", async () => {
-    const received: Array<{ event: AuditEvent; json: string | undefined }> = [];
+    const received: Array<{ event: AuditRecord; json: string | undefined }> = [];
     const recorder: AuditSink = {
       name: "recorder",
       async write(event, options) {

@@ -63,8 +63,9 @@ describe("startLocalStack", () => {
         },
       ]);
       expect(formatReadyLine(stack)).toBe(
-        `ready {"http":"${stack.http}","ens":"http://127.0.0.1:4999","audit":"${join(dir, "audit.jsonl")}"}`,
+        `ready {"http":"${stack.http}","ens":"http://127.0.0.1:4999","audit":"${join(dir, "audit.jsonl")}","jira":"${stack.jira}","servicenow":"${stack.servicenow}"}`,
       );
+      expect(stack.jira).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const seen = (await (await fetch(`${stack.http}/env`)).json()) as {
         loadedEnv: Record<string, string>;
         context: { credentials: Record<string, string> };
