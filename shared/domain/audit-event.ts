@@ -5,7 +5,7 @@
  */
 import type { AuditData, AuditEvent, Delivery } from "./audit-types.ts";
 import { sha256Hex } from "./sha256.ts";
-import { EGRESS_RULE_FIELDS, type EgressRule, type Outcome } from "./types.ts";
+import { copyRule, EGRESS_RULE_FIELDS, type EgressRule, type Outcome, type RequestMeta } from "./types.ts";
 
 /** Version of the audit event schema (`events/audit/v1.json`); minor versions only add optional fields. */
 export const AUDIT_SCHEMA_VERSION = "1.1.0";
@@ -183,7 +183,15 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
   };
 }
 
-/** The seven fields and nothing else, in their documented order, so an extra property never reaches a record. */
-function copyRule(rule: EgressRule): EgressRule {
-  return Object.fromEntries(EGRESS_RULE_FIELDS.map((field) => [field, rule[field]])) as unknown as EgressRule;
+/** Who asked and through which delivery, as every event of a delivery records it. */
+export function requestContext(delivery: Delivery, meta: Partial<RequestMeta>) {
+  return {
+    requestedBy: meta.RequestedBy ?? null,
+    reason: meta.Reason ?? null,
+    dryRun: meta.DryRun ?? false,
+    trigger: delivery.trigger,
+    origin: delivery.origin,
+    deliveryId: delivery.deliveryId,
+    fcRequestId: delivery.fcRequestId,
+  };
 }

@@ -2,7 +2,7 @@
  * The audit record: one decision about one rule in one delivery, as a CloudEvents 1.0 event, and the delivery it
  * belongs to. Domain types (the builder in audit-event.ts is pure); ports.ts re-exports them for the adapters.
  */
-import type { EgressRule, Outcome, PolicyDecision, RequestMeta, RequestOrigin } from "./types.ts";
+import type { EgressRule, Outcome, PolicyDecision, RequestOrigin } from "./types.ts";
 
 /** The `data` of an audit event (docs/interfaces.md, the audit event). */
 export interface AuditData {

@@ -4,9 +4,17 @@
  * ticket. Pure: the id is derived from the delivery alone, never from time or outcomes, so a redelivery that settles
  * again carries the same id and the notifier writes no second comment.
  */
+import { requestContext } from "./audit-event.ts";
 import type { Delivery } from "./audit-types.ts";
 import { sha256Hex } from "./sha256.ts";
-import type { EgressRule, Outcome, PolicyDecision, RequestMeta, RequestOrigin } from "./types.ts";
+import {
+  copyRule,
+  type EgressRule,
+  type Outcome,
+  type PolicyDecision,
+  type RequestMeta,
+  type RequestOrigin,
+} from "./types.ts";
 
 /** CloudEvents `type` of the summary. */
 export const SETTLED_TYPE = "ens.egress_request.settled";
@@ -174,18 +182,6 @@ function summarize(rule: SettledRuleInput, guardrail: string | null): string {
   }
 }
 
-function copyRule(rule: EgressRule): EgressRule {
-  return {
-    SecurityGroupId: rule.SecurityGroupId,
-    IpProtocol: rule.IpProtocol,
-    PortRange: rule.PortRange,
-    DestCidrIp: rule.DestCidrIp,
-    Policy: rule.Policy,
-    Priority: rule.Priority,
-    SourcePortRange: rule.SourcePortRange,
-  };
-}
-
 function copyTicket(ticket: TicketRef): TicketRef {
   return ticket.system === "jira"
     ? { system: "jira", key: ticket.key }
@@ -250,13 +246,7 @@ export function buildSettledEvent(input: SettledEventInput): RequestSettledEvent
     data: {
       ticket: copyTicket(ticket),
       result: resultOf(rules),
-      trigger: delivery.trigger,
-      origin: delivery.origin,
-      deliveryId: delivery.deliveryId,
-      fcRequestId: delivery.fcRequestId,
-      requestedBy: meta.RequestedBy ?? null,
-      reason: meta.Reason ?? null,
-      dryRun: meta.DryRun ?? false,
+      ...requestContext(delivery, meta),
       rules,
     },
   };

@@ -31,6 +31,11 @@ export const EGRESS_RULE_FIELDS = [
   "SourcePortRange",
 ] as const satisfies ReadonlyArray<keyof EgressRule>;
 
+/** The seven fields of a rule and nothing else, in their documented order: an extra property never travels on. */
+export function copyRule(rule: EgressRule): EgressRule {
+  return Object.fromEntries(EGRESS_RULE_FIELDS.map((field) => [field, rule[field]])) as unknown as EgressRule;
+}
+
 /** Metadata that may travel beside the rule fields (docs/interfaces.md, the rule request). */
 export interface RequestMeta {
   TicketId: string | null;

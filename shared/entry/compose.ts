@@ -90,11 +90,7 @@ export function createRuntime(
     secrets,
     ...(overrides.writeLine ? { write: overrides.writeLine } : {}),
   });
-  const staticSinks: AuditSink[] = overrides.sinks ?? [];
-  if (overrides.sinks === undefined && config.auditFile) staticSinks.push(createFileSink(config.auditFile));
-  if (overrides.sinks === undefined && config.auditHttp) {
-    staticSinks.push(createHttpSink({ ...config.auditHttp, timeoutMs: config.auditSinkTimeoutMs }));
-  }
+  const staticSinks = createStaticSinks(config, overrides.sinks);
   const ens =
     overrides.ens ??
     createEnsClient({
@@ -130,7 +126,8 @@ export interface Invocation {
   localAudit: AuthorizeDeps["audit"];
 }
 
-function credentialsOf(context: FcContext, config: Config): Credentials | null {
+/** The credentials of an invocation: FC's STS credentials of the function's role, or the configured fallback. */
+export function credentialsOf(context: FcContext, fallback: Credentials | null): Credentials | null {
   const fromContext = context.credentials;
   if (fromContext?.accessKeyId && fromContext.accessKeySecret) {
     return {
@@ -139,35 +136,49 @@ function credentialsOf(context: FcContext, config: Config): Credentials | null {
       securityToken: fromContext.securityToken || undefined,
     };
   }
-  return config.fallbackCredentials;
+  return fallback;
 }
 
-/** Starts the clock of one invocation and wires its dependencies. */
-export function startInvocation(runtime: Runtime, context: FcContext): Invocation {
-  const { config, logSink } = runtime;
-  const startedAt = runtime.clock.now();
-  const timeoutMs = (context.function?.timeout ?? FALLBACK_TIMEOUT_SECONDS) * 1000;
-  const hardDeadline = startedAt + timeoutMs;
-  const credentials = credentialsOf(context, config);
-  const functionName = context.function?.name ?? "unknown";
-  const serviceName = context.service?.name || null;
-  const region = context.region ?? "unknown";
-  const accountId = context.accountId ?? "unknown";
-  // The invocation's STS credentials join the configuration's secrets in every redaction.
-  const stsSecrets = credentials
-    ? [credentials.accessKeySecret, credentials.securityToken ?? ""].filter(Boolean)
-    : [];
-  const secrets = [...runtime.secrets, ...stsSecrets];
-  const logger = runtime.logger
-    .withSecrets(stsSecrets)
-    .child({ fcRequestId: context.requestId, function: functionName });
-  const sinks = [...runtime.staticSinks];
+/**
+ * The CloudEvents `source` of this function's events: `AUDIT_SOURCE`, else the function's ARN,
+ * `acs:fc:<region>:<account>:functions/<name>` on FC 3.0, nested under the service when FC names one (FC 2.0).
+ */
+export function auditSourceOf(config: Pick<Config, "auditSource">, context: FcContext): string {
+  if (config.auditSource !== null) return config.auditSource;
+  const prefix = `acs:fc:${context.region ?? "unknown"}:${context.accountId ?? "unknown"}`;
+  const fn = `functions/${context.function?.name ?? "unknown"}`;
+  const service = context.service?.name || null;
+  return service === null ? `${prefix}:${fn}` : `${prefix}:services/${service}/${fn}`;
+}
+
+/** The audit sinks built once per instance: the file and HTTP sinks the configuration names (or a test's own). */
+export function createStaticSinks(config: Config, overrides?: AuditSink[]): AuditSink[] {
+  if (overrides !== undefined) return overrides;
+  const sinks: AuditSink[] = [];
+  if (config.auditFile) sinks.push(createFileSink(config.auditFile));
+  if (config.auditHttp)
+    sinks.push(createHttpSink({ ...config.auditHttp, timeoutMs: config.auditSinkTimeoutMs }));
+  return sinks;
+}
+
+/**
+ * Every audit sink of one invocation: the static ones, plus the EventBridge sink when a bus is configured, built
+ * per invocation because it signs with this invocation's credentials.
+ */
+export function invocationSinks(
+  config: Config,
+  staticSinks: readonly AuditSink[],
+  credentials: Credentials | null,
+  context: FcContext,
+): AuditSink[] {
+  const sinks = [...staticSinks];
   if (config.auditEventBridge) {
-    const ebRegion = config.auditEventBridge.region ?? region;
+    const region = config.auditEventBridge.region ?? context.region ?? "unknown";
     sinks.push(
       createEventBridgeSink({
         endpoint:
-          config.auditEventBridge.endpoint ?? `https://${accountId}.eventbridge.${ebRegion}.aliyuncs.com`,
+          config.auditEventBridge.endpoint ??
+          `https://${context.accountId ?? "unknown"}.eventbridge.${region}.aliyuncs.com`,
         busName: config.auditEventBridge.bus,
         credentials: () => {
           if (credentials === null) throw new Error("no credentials for the EventBridge audit sink");
@@ -177,6 +188,29 @@ export function startInvocation(runtime: Runtime, context: FcContext): Invocatio
       }),
     );
   }
+  return sinks;
+}
+
+/** Starts the clock of one invocation and wires its dependencies. */
+export function startInvocation(runtime: Runtime, context: FcContext): Invocation {
+  const { config, logSink } = runtime;
+  const startedAt = runtime.clock.now();
+  const timeoutMs = (context.function?.timeout ?? FALLBACK_TIMEOUT_SECONDS) * 1000;
+  const hardDeadline = startedAt + timeoutMs;
+  const credentials = credentialsOf(context, config.fallbackCredentials);
+  const functionName = context.function?.name ?? "unknown";
+  const _serviceName = context.service?.name || null;
+  const _region = context.region ?? "unknown";
+  const _accountId = context.accountId ?? "unknown";
+  // The invocation's STS credentials join the configuration's secrets in every redaction.
+  const stsSecrets = credentials
+    ? [credentials.accessKeySecret, credentials.securityToken ?? ""].filter(Boolean)
+    : [];
+  const secrets = [...runtime.secrets, ...stsSecrets];
+  const logger = runtime.logger
+    .withSecrets(stsSecrets)
+    .child({ fcRequestId: context.requestId, function: functionName });
+  const sinks = invocationSinks(config, runtime.staticSinks, credentials, context);
   const audit = createAuditTrail({ logSink, sinks, logger, secrets });
   // An unauthenticated caller must cost no network write and no wait on a remote sink.
   const localSinks = sinks.filter((sink) => sink.remote !== true);
@@ -191,12 +225,7 @@ export function startInvocation(runtime: Runtime, context: FcContext): Invocatio
       policyMode: config.policyMode,
       clock: runtime.clock,
       logger,
-      // The function's ARN: acs:fc:<region>:<account>:functions/<name> on FC 3.0, nested under the service on 2.0.
-      auditSource:
-        config.auditSource ??
-        (serviceName === null
-          ? `acs:fc:${region}:${accountId}:functions/${functionName}`
-          : `acs:fc:${region}:${accountId}:services/${serviceName}/functions/${functionName}`),
+      auditSource: auditSourceOf(config, context),
     },
     budget: {
       ensDeadline: hardDeadline - config.auditMarginMs,

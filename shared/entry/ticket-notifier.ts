@@ -9,9 +9,6 @@
  * recorded and acknowledged, so EventBridge does not push it for ever.
  */
 import { createAuditTrail } from "../adapters/audit/audit-trail.ts";
-import { createEventBridgeSink } from "../adapters/audit/eventbridge-sink.ts";
-import { createFileSink } from "../adapters/audit/file-sink.ts";
-import { createHttpSink } from "../adapters/audit/http-sink.ts";
 import { createLogSink } from "../adapters/audit/log-sink.ts";
 import { createLogger } from "../adapters/logger.ts";
 import { redactJsonText } from "../adapters/redaction.ts";
@@ -20,11 +17,18 @@ import { createJiraApi } from "../adapters/tickets/jira-api.ts";
 import { createServiceNowApi } from "../adapters/tickets/servicenow-api.ts";
 import { createTicketSystem } from "../adapters/tickets/ticket-system.ts";
 import { configSecrets, loadConfig } from "../config.ts";
-import type { AuditSink, Clock, Credentials, TicketSystemPort } from "../ports.ts";
+import { ProductError } from "../domain/product-error.ts";
+import type { AuditSink, Clock, TicketSystemPort } from "../ports.ts";
 import { loadTicketConfig } from "../ticket-config.ts";
 import { decodeSettledEvents } from "../triggers/settled-event.ts";
 import { type NotifyResult, notifyTicket } from "../use-cases/notify-ticket.ts";
-import type { FcContext } from "./compose.ts";
+import {
+  auditSourceOf,
+  createStaticSinks,
+  credentialsOf,
+  type FcContext,
+  invocationSinks,
+} from "./compose.ts";
 
 /** When FC gives no timeout (direct calls in tests), assume FC's default. */
 const FALLBACK_TIMEOUT_SECONDS = 60;
@@ -57,8 +61,8 @@ export interface NotifierSummary {
 }
 
 /** Thrown to have EventBridge push the event again; carries the redacted summary of the invocation. */
-export class TicketRedeliveryError extends Error {
-  readonly code = "TicketRedelivery";
+export class TicketRedeliveryError extends ProductError {
+  override readonly code = "TicketRedelivery";
   constructor(readonly summary: NotifierSummary) {
     const pending = summary.summaries.filter((s) => s.redeliver);
     super(
@@ -67,18 +71,6 @@ export class TicketRedeliveryError extends Error {
     );
     this.name = "TicketRedeliveryError";
   }
-}
-
-function credentialsOf(context: FcContext, fallback: Credentials | null): Credentials | null {
-  const given = context.credentials;
-  if (given?.accessKeyId && given.accessKeySecret) {
-    return {
-      accessKeyId: given.accessKeyId,
-      accessKeySecret: given.accessKeySecret,
-      securityToken: given.securityToken || undefined,
-    };
-  }
-  return fallback;
 }
 
 /**
@@ -100,11 +92,7 @@ export function createTicketNotifierHandler(
     ...(deps.writeLine ? { write: deps.writeLine } : {}),
   });
   const logSink = createLogSink(deps.writeLine);
-  const staticSinks: AuditSink[] = deps.sinks ?? [];
-  if (deps.sinks === undefined && config.auditFile) staticSinks.push(createFileSink(config.auditFile));
-  if (deps.sinks === undefined && config.auditHttp) {
-    staticSinks.push(createHttpSink({ ...config.auditHttp, timeoutMs: config.auditSinkTimeoutMs }));
-  }
+  const staticSinks = createStaticSinks(config, deps.sinks);
   const retry: RetryPolicy = { ...tickets.retry, ...deps.retry };
   const common = { timeoutMs: tickets.timeoutMs, secrets };
   const jira =
@@ -129,28 +117,11 @@ export function createTicketNotifierHandler(
       ...(credentials ? [credentials.accessKeySecret, credentials.securityToken ?? ""].filter(Boolean) : []),
     ];
     const functionName = context.function?.name ?? "ticket-notifier";
-    const region = context.region ?? "unknown";
-    const accountId = context.accountId ?? "unknown";
     const log = logger.withSecrets(invocationSecrets.slice(secrets.length)).child({
       fcRequestId: context.requestId,
       function: functionName,
     });
-    const sinks = [...staticSinks];
-    if (config.auditEventBridge) {
-      const ebRegion = config.auditEventBridge.region ?? region;
-      sinks.push(
-        createEventBridgeSink({
-          endpoint:
-            config.auditEventBridge.endpoint ?? `https://${accountId}.eventbridge.${ebRegion}.aliyuncs.com`,
-          busName: config.auditEventBridge.bus,
-          credentials: () => {
-            if (credentials === null) throw new Error("no credentials for the EventBridge audit sink");
-            return credentials;
-          },
-          timeoutMs: config.auditSinkTimeoutMs,
-        }),
-      );
-    }
+    const sinks = invocationSinks(config, staticSinks, credentials, context);
     const notifyDeps = {
       systemFor: (ticket: { system: "jira" | "servicenow" }) =>
         (ticket.system === "jira" ? jira : serviceNow) ?? null,
@@ -159,7 +130,7 @@ export function createTicketNotifierHandler(
       audit: createAuditTrail({ logSink, sinks, logger: log, secrets: invocationSecrets }),
       clock,
       logger: log,
-      source: config.auditSource ?? `acs:fc:${region}:${accountId}:functions/${functionName}`,
+      source: auditSourceOf(config, { ...context, function: { ...context.function, name: functionName } }),
     };
     const budget = {
       ticketDeadline: hardDeadline - config.auditMarginMs,

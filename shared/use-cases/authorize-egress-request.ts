@@ -6,13 +6,12 @@
  * A request is atomic up to the ENS call: if any of its rules is invalid or refused by a guardrail, none of them is
  * sent, because a half-applied ticket is harder to reason about than a refused one.
  */
-import { buildAuditEvent } from "../domain/audit-event.ts";
+import { buildAuditEvent, requestContext } from "../domain/audit-event.ts";
 import { evaluatePolicy, type Policy } from "../domain/policy.ts";
 import { NO_CALL, type RuleDecision, type RuleOutcome, toRuleOutcome } from "../domain/rule-outcome.ts";
 import { formatIssues, parseRuleRequest } from "../domain/rule-request.ts";
 import type {
   EgressRule,
-  Outcome,
   PolicyDecision,
   RequestMeta,
   RuleRequest,
@@ -323,13 +322,7 @@ function auditEventFor(
     attempts: settled.attempts,
     ensRequestIds: settled.ensRequestIds,
     ticketId: meta.TicketId ?? null,
-    requestedBy: meta.RequestedBy ?? null,
-    reason: meta.Reason ?? null,
-    dryRun: meta.DryRun ?? false,
-    trigger: delivery.trigger,
-    origin: delivery.origin,
-    deliveryId: delivery.deliveryId,
-    fcRequestId: delivery.fcRequestId,
+    ...requestContext(delivery, meta),
     ruleIndex,
     policy,
     issues,

@@ -5,13 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { classifyError, EnsApiError } from "../../errors.ts";
 import type { Clock, Credentials } from "../../ports.ts";
-import {
-  closeIdleConnections,
-  HttpExchangeError,
-  type HttpExchangeResponse,
-  headerValue,
-  httpExchange,
-} from "../http-exchange.ts";
+import * as exchange from "../http-exchange.ts";
 import { signRequestV1 } from "./sign-v1.ts";
 import { canonicalizeQueryV3, signRequestV3 } from "./sign-v3.ts";
 
@@ -127,14 +121,14 @@ function toEnsError(
   limits: { attemptTimeoutMs: number; maxBodyBytes: number },
   host: string,
 ): EnsApiError {
-  if (!(error instanceof HttpExchangeError)) {
+  if (!(error instanceof exchange.HttpExchangeError)) {
     return new EnsApiError({
       code: "InternalError",
       message: "ENS exchange failed unexpectedly",
       cause: error,
     });
   }
-  const requestId = headerValue(error.rawHeaders, "x-acs-request-id");
+  const requestId = exchange.headerValue(error.rawHeaders, "x-acs-request-id");
   switch (error.kind) {
     case "timeout":
       return new EnsApiError({
@@ -222,9 +216,9 @@ export function createEnsTransport(options: EnsTransportOptions): HttpEnsTranspo
   ): Promise<EnsAnswer> {
     const { headers, query } = buildRequest(action, params, credentials);
     const target = new URL(query === "" ? path : `${path}?${query}`, url);
-    let answer: HttpExchangeResponse;
+    let answer: exchange.HttpExchangeResponse;
     try {
-      answer = await httpExchange({
+      answer = await exchange.httpExchange({
         url: target,
         method: "POST",
         headers,
@@ -238,12 +232,12 @@ export function createEnsTransport(options: EnsTransportOptions): HttpEnsTranspo
     return parseEnsResponse(
       answer.status,
       {
-        contentType: headerValue(answer.rawHeaders, "content-type"),
-        requestId: headerValue(answer.rawHeaders, "x-acs-request-id"),
+        contentType: exchange.headerValue(answer.rawHeaders, "content-type"),
+        requestId: exchange.headerValue(answer.rawHeaders, "x-acs-request-id"),
       },
       answer.body.toString("utf8"),
     );
   }
 
-  return { call, close: () => closeIdleConnections(url) };
+  return { call, close: () => exchange.closeIdleConnections(url) };
 }

@@ -3,14 +3,15 @@
  * retry and redelivery. Messages name the ticket system and the status, never a URL's path or query (they hold the
  * ticket key and, for ServiceNow, the query), and never the answer's body beyond a short, redacted vendor message.
  */
+import { ProductError } from "../../domain/product-error.ts";
 import { classifyError } from "../../errors.ts";
 import type { TicketErrorInfo } from "../../ports.ts";
 import { HttpExchangeError } from "../http-exchange.ts";
 
 /** A failed ticket-system call; `code` is a `Ticket.*` row of the error table. */
-export class TicketApiError extends Error {
+export class TicketApiError extends ProductError {
   override readonly name = "TicketApiError";
-  readonly code: string;
+  override readonly code: string;
   readonly httpStatus: number | null;
   /** False only when the request provably never reached the ticket system (a refused connection). */
   readonly requestSent: boolean;
