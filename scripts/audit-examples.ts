@@ -119,7 +119,7 @@ const CASES: ExampleCase[] = [
           "ENS answered HTTP 400 InvalidSecurityGroupId.NotFound: The specified SecurityGroupId does not exist.",
         requestId: "3C4D5E6F-7A8B-4C9D-8E0F-1A2B3C4D5E6F",
         httpStatus: 400,
-        transient: false,
+        redeliver: false,
       },
     },
   },

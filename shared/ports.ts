@@ -37,8 +37,11 @@ export interface EnsErrorInfo {
   message: string;
   requestId: string | null;
   httpStatus: number | null;
-  /** True when the error class is transient (the retry budget ran out rather than a permanent refusal). */
-  transient: boolean;
+  /**
+   * True when a later delivery may succeed: every retryable row whose retry budget ran out, and rows such as an
+   * expired STS token that the next invocation (fresh credentials) can fix. The platform should deliver it again.
+   */
+  redeliver: boolean;
 }
 
 /** The result of one logical ENS call, after retries. */

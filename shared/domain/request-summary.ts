@@ -43,8 +43,8 @@ export interface SettledRuleInput {
   errorCode: string | null;
   message: string | null;
   policy: PolicyDecision | null;
-  /** True when ENS kept failing transiently: the delivery is not settled and will come again. */
-  transient: boolean;
+  /** True when a later delivery may succeed: the delivery is not settled and will come again. */
+  redeliver: boolean;
 }
 
 /** One rule as the summary reports it. */
@@ -117,7 +117,7 @@ export function ticketOf(trigger: string, meta: Partial<RequestMeta>): TicketRef
 
 /** True when every rule is decided for good: no transient failure left and every audit event delivered. */
 export function isSettled(results: readonly SettledRuleInput[], auditDelivered: boolean): boolean {
-  return auditDelivered && results.length > 0 && !results.some((r) => r.outcome === "failed" && r.transient);
+  return auditDelivered && results.length > 0 && !results.some((r) => r.outcome === "failed" && r.redeliver);
 }
 
 // Bumped only if the canonical form changes: every summary id would change, and a redelivery would comment twice.

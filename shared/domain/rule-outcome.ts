@@ -23,7 +23,7 @@ export interface RuleOutcome {
   /** The RequestId of the answer that settled the rule; null when it failed or made no call. */
   ensRequestId: string | null;
   /** True when a later delivery may succeed where this one failed: the platform should deliver it again. */
-  transient: boolean;
+  redeliver: boolean;
   /** ENS RequestId of the failing answer, when there was one. */
   failedRequestId: string | null;
   /** HTTP status of the failing ENS answer, when there was one (the error table keys unknown codes on it). */
@@ -46,7 +46,7 @@ export const NO_CALL: RuleDecision = {
   ensRequestIds: [],
   errorCode: null,
   message: null,
-  transient: false,
+  redeliver: false,
   failedRequestId: null,
   failedHttpStatus: null,
   mayHaveCreated: false,

@@ -130,14 +130,14 @@ export function toHttpResponse(result: RequestResult, requestId: string): HttpRe
       results,
     );
   }
-  const transient = results.find((r) => r.outcome === "failed" && r.transient);
-  if (transient) {
+  const retryLater = results.find((r) => r.outcome === "failed" && r.redeliver);
+  if (retryLater) {
     return errorResponse(
       503,
       {
-        code: transient.errorCode ?? "ServiceUnavailable",
-        message: `ENS kept failing after ${transient.attempts} attempt(s): ${transient.message ?? "transient error"}`,
-        ensRequestId: transient.failedRequestId,
+        code: retryLater.errorCode ?? "ServiceUnavailable",
+        message: `ENS kept failing after ${retryLater.attempts} attempt(s): ${retryLater.message ?? "transient error"}`,
+        ensRequestId: retryLater.failedRequestId,
       },
       requestId,
       results,

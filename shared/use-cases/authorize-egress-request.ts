@@ -193,7 +193,7 @@ async function applyRequest(
       const settled = await callEns(rule, call, deps.ens);
       if (settled.outcome === "created" || settled.outcome === "already_exists")
         groups.record(rule, "present");
-      else if (settled.transient) groups.record(rule, "possible");
+      else if (settled.redeliver) groups.record(rule, "possible");
       await settle(ruleIndex, rule, settled, policy);
     }
   }
@@ -227,7 +227,7 @@ const MISSING_CREDENTIALS: RuleDecision = {
   outcome: "failed",
   errorCode: "MissingCredentials",
   message: "the function has no credentials to call ENS",
-  transient: classifyError("MissingCredentials").queue === "redeliver",
+  redeliver: classifyError("MissingCredentials").queue === "redeliver",
 };
 
 /** A group that could not be read: no rule of the request is judged or written without knowing its group. */
@@ -239,7 +239,7 @@ function readFailure(read: GroupReadFailure): RuleDecision {
     ensRequestIds: read.ensRequestIds,
     errorCode: read.error.code,
     message: `the security group could not be read: ${read.error.message}`,
-    transient: read.error.transient,
+    redeliver: read.error.redeliver,
     failedRequestId: read.error.requestId,
     failedHttpStatus: read.error.httpStatus,
   };
@@ -297,7 +297,7 @@ async function callEns(
     ensRequestIds: result.ensRequestIds,
     errorCode: result.error?.code ?? null,
     message: result.error?.message ?? null,
-    transient: result.outcome === "failed" && (result.error?.transient ?? false),
+    redeliver: result.outcome === "failed" && (result.error?.redeliver ?? false),
     failedRequestId: result.error?.requestId ?? null,
     failedHttpStatus: result.error?.httpStatus ?? null,
     mayHaveCreated: result.mayHaveCreated ?? false,

@@ -112,7 +112,7 @@ export async function processQueueBatch(
       );
     }
     const redeliver =
-      !result.auditDelivered || result.results.some((r) => r.outcome === "failed" && r.transient);
+      !result.auditDelivered || result.results.some((r) => r.outcome === "failed" && r.redeliver);
     return { messageId: message.messageId, result, redeliver };
   });
 }

@@ -140,14 +140,14 @@ describe("ENS client against the emulator", () => {
 
   it("makes one call for a missing group", async () => {
     const result = await run({}, { ...RULE, SecurityGroupId: "sg-missing" });
-    expect(result.error).toMatchObject({ code: "InvalidSecurityGroupId.NotFound", transient: false });
+    expect(result.error).toMatchObject({ code: "InvalidSecurityGroupId.NotFound", redeliver: false });
     expect((await authorizeCalls()).total).toBe(1);
   });
 
   it("makes one call when the signature is wrong", async () => {
     const result = await run({ credentials: { ...STS, accessKeySecret: "wrong" } });
     expect(result).toMatchObject({ outcome: "failed", attempts: 1 });
-    expect(result.error).toMatchObject({ code: "SignatureDoesNotMatch", transient: false });
+    expect(result.error).toMatchObject({ code: "SignatureDoesNotMatch", redeliver: false });
     expect(await authorizeCalls()).toMatchObject({ total: 1, errors: { SignatureDoesNotMatch: 1 } });
     expect(JSON.stringify(result)).not.toContain(STS.securityToken);
   });
@@ -165,7 +165,7 @@ describe("ENS client against the emulator", () => {
     expect(result).toMatchObject({
       outcome: "failed",
       attempts: 1,
-      error: { code: "NoPermission", transient: false },
+      error: { code: "NoPermission", redeliver: false },
     });
     expect((await authorizeCalls()).total).toBe(1);
   });
@@ -176,7 +176,7 @@ describe("ENS client against the emulator", () => {
     expect(result).toMatchObject({
       outcome: "failed",
       attempts: 4,
-      error: { code: "Throttling.User", transient: true },
+      error: { code: "Throttling.User", redeliver: true },
     });
     expect((await authorizeCalls()).total).toBe(4);
   });
@@ -197,7 +197,7 @@ describe("ENS client against the emulator", () => {
     expect(result).toMatchObject({
       outcome: "failed",
       attempts: 1,
-      error: { code: "DeadlineExceeded", transient: true },
+      error: { code: "DeadlineExceeded", redeliver: true },
     });
   });
 

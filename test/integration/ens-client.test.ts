@@ -230,7 +230,7 @@ describe("ENS client over HTTP (V3)", () => {
       code: "NoPermission",
       httpStatus: 400,
       requestId: "req-1",
-      transient: false,
+      redeliver: false,
     });
   });
 
@@ -253,7 +253,7 @@ describe("ENS client over HTTP (V3)", () => {
     faults = Array.from({ length: 5 }, () => ({ code: "Throttling.User", status: 400 }));
     const result = await call(client(transport(), 3));
     expect(seen).toHaveLength(3);
-    expect(result.error).toMatchObject({ code: "Throttling.User", transient: true });
+    expect(result.error).toMatchObject({ code: "Throttling.User", redeliver: true });
   });
 
   it("turns a non-JSON body into InvalidResponse with a clear message", async () => {
@@ -322,7 +322,7 @@ describe("ENS client over HTTP (V3)", () => {
     faults = ["hang", "hang"];
     const result = await call(client(transport({ attemptTimeoutMs: 30_000 })), 150);
     expect(result).toMatchObject({ outcome: "failed", attempts: 1 });
-    expect(result.error).toMatchObject({ code: "DeadlineExceeded", transient: true });
+    expect(result.error).toMatchObject({ code: "DeadlineExceeded", redeliver: true });
   });
 
   it("aborts the attempt in flight when the caller aborts", async () => {

@@ -45,7 +45,7 @@ function toErrorInfo(error: EnsApiError): EnsErrorInfo {
     httpStatus: error.httpStatus,
     // "A later delivery may succeed": every retryable row, plus rows such as an expired STS token that retrying
     // now cannot fix but the next invocation (fresh credentials) can. Callers map it to 503 + redeliver.
-    transient: classifyError(error.code, error.httpStatus).queue === "redeliver",
+    redeliver: classifyError(error.code, error.httpStatus).queue === "redeliver",
   };
 }
 

@@ -174,7 +174,7 @@ describe("createEnsClient: retry", () => {
       expect(result).toMatchObject({ outcome: "failed", attempts: 1, ensRequestIds: ["fake-req-1"] });
       expect(result.error).toMatchObject({ code, httpStatus: 400, requestId: "fake-req-1" });
       // Permanent for this invocation; only an expired STS token is worth a later delivery (fresh credentials).
-      expect(result.error?.transient).toBe(code === "InvalidSecurityToken.Expired");
+      expect(result.error?.redeliver).toBe(code === "InvalidSecurityToken.Expired");
     },
   );
 
@@ -183,7 +183,7 @@ describe("createEnsClient: retry", () => {
     expect(await unknown.run()).toMatchObject({
       outcome: "failed",
       attempts: 1,
-      error: { transient: false },
+      error: { redeliver: false },
     });
     const bug = setup([{ kind: "throw-bug" }]);
     const result = await bug.run();
@@ -205,7 +205,7 @@ describe("createEnsClient: retry", () => {
       const result = await run();
       expect(transport.calls).toHaveLength(max);
       expect(result).toMatchObject({ outcome: "failed", attempts: max });
-      expect(result.error).toMatchObject({ code: "ens.interface.error", transient: true });
+      expect(result.error).toMatchObject({ code: "ens.interface.error", redeliver: true });
       expect(result.ensRequestIds).toHaveLength(max);
     },
   );
@@ -318,7 +318,7 @@ describe("createEnsClient: deadline", () => {
           for (const start of starts.slice(1)) expect(start + minAttemptMs).toBeLessThanOrEqual(deadline);
           for (const end of ends) expect(end).toBeLessThanOrEqual(deadline);
           expect(time.clock.now()).toBeLessThanOrEqual(deadline);
-          if (result.outcome === "failed") expect(result.error?.transient).toBe(true);
+          if (result.outcome === "failed") expect(result.error?.redeliver).toBe(true);
         },
       ),
       { numRuns: 300 },
@@ -330,7 +330,7 @@ describe("createEnsClient: deadline", () => {
     const result = await run();
     expect(transport.calls).toHaveLength(0);
     expect(result).toMatchObject({ outcome: "failed", attempts: 0, ensRequestIds: [] });
-    expect(result.error).toMatchObject({ code: "DeadlineExceeded", transient: true });
+    expect(result.error).toMatchObject({ code: "DeadlineExceeded", redeliver: true });
   });
 
   it("stops instead of sleeping into the deadline and reports the last ENS code", async () => {
@@ -343,7 +343,7 @@ describe("createEnsClient: deadline", () => {
     const result = await run();
     expect(transport.calls).toHaveLength(1);
     expect(time.sleeps).toEqual([]);
-    expect(result.error).toMatchObject({ code: "ens.interface.error", transient: true });
+    expect(result.error).toMatchObject({ code: "ens.interface.error", redeliver: true });
   });
 
   it("aborts the attempt in flight at the deadline (real timers)", async () => {
@@ -356,7 +356,7 @@ describe("createEnsClient: deadline", () => {
     expect(transport.calls).toHaveLength(1);
     expect(transport.calls[0]?.signal.aborted).toBe(true);
     expect(result).toMatchObject({ outcome: "failed", attempts: 1 });
-    expect(result.error).toMatchObject({ code: "DeadlineExceeded", transient: true });
+    expect(result.error).toMatchObject({ code: "DeadlineExceeded", redeliver: true });
   });
 
   it("aborts the attempt in flight when the caller's signal fires", async () => {
@@ -372,7 +372,7 @@ describe("createEnsClient: deadline", () => {
       signal: controller.signal,
     });
     expect(transport.calls).toHaveLength(1);
-    expect(result.error).toMatchObject({ code: "Aborted", transient: true });
+    expect(result.error).toMatchObject({ code: "Aborted", redeliver: true });
   });
 
   it("makes no call when the caller's signal is already aborted", async () => {

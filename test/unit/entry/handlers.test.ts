@@ -29,13 +29,13 @@ function context(requestId = "fc-req-1") {
   };
 }
 
-function failure(code: string, transient: boolean, httpStatus = 400): EnsCallResult {
+function failure(code: string, redeliver: boolean, httpStatus = 400): EnsCallResult {
   const error: EnsErrorInfo = {
     code,
     message: `ENS said ${code}`,
     requestId: "ens-req-9",
     httpStatus,
-    transient,
+    redeliver,
   };
   return { outcome: "failed", attempts: 1, ensRequestIds: ["ens-req-9"], error };
 }

@@ -47,7 +47,7 @@ export const CREATED: SettledRuleInput = {
   errorCode: null,
   message: null,
   policy: { mode: "enforce", allowed: true, violations: [] },
-  transient: false,
+  redeliver: false,
 };
 
 /** One rule refused by a guardrail. */
@@ -64,7 +64,7 @@ export const REFUSED: SettledRuleInput = {
     allowed: false,
     violations: [{ guardrail: "WorldOpenEgress", reason: "DestCidrIp 0.0.0.0/0 is the whole internet" }],
   },
-  transient: false,
+  redeliver: false,
 };
 
 /** One rule that failed for good. */
@@ -77,7 +77,7 @@ export const FAILED: SettledRuleInput = {
   errorCode: "InvalidSecurityGroupId.NotFound",
   message: "The specified security group does not exist.",
   policy: { mode: "enforce", allowed: true, violations: [] },
-  transient: false,
+  redeliver: false,
 };
 
 /** The request metadata of the Jira delivery. */

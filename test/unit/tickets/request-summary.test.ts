@@ -81,7 +81,7 @@ describe("isSettled", () => {
   it("needs every audit event delivered and no transient failure", () => {
     expect(isSettled([CREATED, REFUSED, FAILED], true)).toBe(true);
     expect(isSettled([CREATED], false)).toBe(false);
-    expect(isSettled([CREATED, { ...FAILED, transient: true }], true)).toBe(false);
+    expect(isSettled([CREATED, { ...FAILED, redeliver: true }], true)).toBe(false);
     expect(isSettled([], true)).toBe(false);
   });
 });

@@ -153,23 +153,23 @@ describe("authorizeEgressRequest", () => {
     });
   });
 
-  it("reports a transient failure as such, and a permanent one as not transient", async () => {
-    const failure = (transient: boolean): EnsCallResult => ({
+  it("asks for redelivery after a transient failure, and not after a permanent one", async () => {
+    const failure = (redeliver: boolean): EnsCallResult => ({
       outcome: "failed",
-      attempts: transient ? 5 : 1,
+      attempts: redeliver ? 5 : 1,
       ensRequestIds: ["r1"],
       error: {
-        code: transient ? "ens.interface.error" : "NoPermission",
+        code: redeliver ? "ens.interface.error" : "NoPermission",
         message: "m",
         requestId: "r1",
         httpStatus: 400,
-        transient,
+        redeliver,
       },
     });
-    for (const transient of [true, false]) {
-      const { deps } = setup(() => failure(transient));
+    for (const redeliver of [true, false]) {
+      const { deps } = setup(() => failure(redeliver));
       const result = await authorizeEgressRequest({ body: rule, delivery, credentials }, deps, budget);
-      expect(result.results[0]?.transient).toBe(transient);
+      expect(result.results[0]?.redeliver).toBe(redeliver);
       expect(result.results[0]?.failedRequestId).toBe("r1");
       expect(result.results[0]?.ensRequestId).toBeNull();
     }
@@ -207,7 +207,7 @@ describe("authorizeEgressRequest", () => {
     expect(result.results[0]).toMatchObject({
       outcome: "failed",
       errorCode: "MissingCredentials",
-      transient: true,
+      redeliver: true,
     });
   });
 
@@ -316,7 +316,7 @@ describe("authorizeEgressRequest: read before write", () => {
       message: "busy",
       requestId: "r-9",
       httpStatus: 500,
-      transient: true,
+      redeliver: true,
     };
     const ens = createFakeEnsClient(undefined, () => ({
       ok: false,
@@ -331,7 +331,7 @@ describe("authorizeEgressRequest: read before write", () => {
       budget,
     );
     expect(ens.calls).toHaveLength(0);
-    expect(result.results.map((r) => [r.outcome, r.errorCode, r.transient])).toEqual([
+    expect(result.results.map((r) => [r.outcome, r.errorCode, r.redeliver])).toEqual([
       ["failed", "ens.interface.error", true],
       ["failed", "ens.interface.error", true],
     ]);

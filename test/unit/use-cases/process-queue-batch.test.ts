@@ -52,7 +52,7 @@ describe("processQueueBatch", () => {
             message: "m",
             requestId: "r",
             httpStatus: 400,
-            transient: false,
+            redeliver: false,
           },
         };
       }
@@ -66,7 +66,7 @@ describe("processQueueBatch", () => {
             message: "m",
             requestId: "e",
             httpStatus: 400,
-            transient: true,
+            redeliver: true,
           },
         };
       }
