@@ -13,10 +13,10 @@ import type { Outcome } from "./domain/types.ts";
 export type ErrorSource = "ens" | "gateway" | "local" | "ticket";
 
 /** One row of the error table. */
-export interface ErrorRow {
+export interface ErrorRow<C extends string = string, S extends ErrorSource = ErrorSource> {
   /** Exact code, or a family: `Prefix.*` matches `Prefix.<anything>`, `Prefix*` matches any code starting so. */
-  code: string;
-  source: ErrorSource;
+  code: C;
+  source: S;
   /** `no`: never retried; `transient`: retried with backoff; `throttle`: retried with a 5x larger base delay. */
   retry: "no" | "transient" | "throttle";
   /**
@@ -35,9 +35,9 @@ export interface ErrorRow {
 }
 
 /** The ENS answer that means the identical rule already exists. */
-export const DUPLICATED_CODE = "SecurityGroupRuleConflict.Duplicated";
+export const DUPLICATED_CODE = "SecurityGroupRuleConflict.Duplicated" as const;
 
-const permanentEns = (code: string, httpStatus: number): ErrorRow => ({
+const permanentEns = <const C extends string>(code: C, httpStatus: number): ErrorRow<C, "ens"> => ({
   code,
   source: "ens",
   retry: "no",
@@ -47,7 +47,7 @@ const permanentEns = (code: string, httpStatus: number): ErrorRow => ({
   queue: "ack",
 });
 
-const permanentGateway = (code: string): ErrorRow => ({
+const permanentGateway = <const C extends string>(code: C): ErrorRow<C, "gateway"> => ({
   code,
   source: "gateway",
   retry: "no",
@@ -57,12 +57,12 @@ const permanentGateway = (code: string): ErrorRow => ({
   queue: "ack",
 });
 
-const retryable = (
-  code: string,
-  source: ErrorSource,
+const retryable = <const C extends string, const S extends ErrorSource>(
+  code: C,
+  source: S,
   retry: "transient" | "throttle",
   mayHaveApplied: boolean,
-): ErrorRow => ({
+): ErrorRow<C, S> => ({
   code,
   source,
   retry,
@@ -73,7 +73,7 @@ const retryable = (
 });
 
 // A local failure after validation that retrying inside this invocation cannot fix, but a later delivery may.
-const localFailure = (code: string, httpStatus: number): ErrorRow => ({
+const localFailure = <const C extends string>(code: C, httpStatus: number): ErrorRow<C, "local"> => ({
   code,
   source: "local",
   retry: "no",
@@ -83,7 +83,7 @@ const localFailure = (code: string, httpStatus: number): ErrorRow => ({
   queue: "redeliver",
 });
 
-const refusal = (code: string, httpStatus: number): ErrorRow => ({
+const refusal = <const C extends string>(code: C, httpStatus: number): ErrorRow<C, "local"> => ({
   code,
   source: "local",
   retry: "no",
@@ -97,13 +97,13 @@ const refusal = (code: string, httpStatus: number): ErrorRow => ({
 // row means by the status rule below (404: the request named a ticket that does not exist; 502: our credentials or
 // settings; 503: try again later); "queue" is what happens to the summary event: ack ends it (recorded once),
 // redeliver makes EventBridge push it again.
-const ticketRow = (
-  code: string,
+const ticketRow = <const C extends string>(
+  code: C,
   retry: ErrorRow["retry"],
   httpStatus: number,
   mayHaveApplied: boolean,
   queue: ErrorRow["queue"] = retry === "no" ? "ack" : "redeliver",
-): ErrorRow => ({
+): ErrorRow<C, "ticket"> => ({
   code,
   source: "ticket",
   retry,
@@ -118,7 +118,7 @@ const ticketRow = (
  * them "our side (credentials, RAM role, adapter) is wrong", a 503 "try again later". Permanent errors ack a
  * queue message so that a poison message never blocks a stream; transient ones ask for redelivery.
  */
-export const ERROR_TABLE: readonly ErrorRow[] = [
+export const ERROR_TABLE = [
   // ENS codes from the AuthorizeSecurityGroupEgress page (docs/ens-api.md).
   permanentEns("MissingParameter", 502),
   permanentEns("Missing*", 502),
@@ -128,7 +128,7 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   permanentEns("InvalidSecurityGroupId.NotFound", 404),
   {
     code: DUPLICATED_CODE,
-    source: "ens",
+    source: "ens" as const,
     retry: "no",
     mayHaveApplied: false,
     outcome: "already_exists",
@@ -205,7 +205,19 @@ export const ERROR_TABLE: readonly ErrorRow[] = [
   ticketRow("Ticket.InvalidResponse", "transient", 503, false),
   ticketRow("Ticket.DeadlineExceeded", "transient", 503, true),
   ticketRow("Ticket.WriteUnconfirmed", "no", 503, true, "redeliver"),
-];
+] as const satisfies readonly ErrorRow[];
+
+/** A code a row stands for: the exact code, or every code of its family (`Policy.*` is `Policy.${string}`). */
+type CodeOf<P extends string> = P extends `${infer Prefix}*` ? `${Prefix}${string}` : P;
+
+/** Every code the error table knows by name or family. */
+export type KnownErrorCode = CodeOf<(typeof ERROR_TABLE)[number]["code"]>;
+
+/**
+ * The codes this product decides itself (refusals and local failures), typed from the table: a refusal with a code
+ * the table has no row for does not compile.
+ */
+export type LocalErrorCode = CodeOf<Extract<(typeof ERROR_TABLE)[number], { source: "local" }>["code"]>;
 
 /** Fallback for a code the table does not know that ENS answered with HTTP 4xx: ENS refused, we cannot say why. */
 export const UNKNOWN_CLIENT_ERROR_ROW: ErrorRow = permanentGateway("(other code, HTTP 4xx)");

@@ -4,8 +4,10 @@
  * bytes, then content type, and only then JSON parsing. Nothing about the body is interpreted before the
  * caller is authenticated, and a 401 never says which check failed.
  */
+
 import { sha256Hex } from "../domain/sha256.ts";
 import type { RequestOrigin } from "../domain/types.ts";
+import type { LocalErrorCode } from "../errors.ts";
 import { isJsonContentType } from "./content-type.ts";
 import type { HttpRequest } from "./http-types.ts";
 import { parseJsonBytes, printable } from "./safe-json.ts";
@@ -28,15 +30,19 @@ export interface HttpIntakeSecrets {
   jiraFieldMap: Record<string, string> | null;
 }
 
-/** Refusal codes, as in the error table of `shared/errors.ts`; the edge, not the decoder, adds the last one. */
-export type HttpRefusalCode =
-  | "InvalidRequest"
-  | "Unauthorized"
-  | "PayloadTooLarge"
-  | "UnsupportedMediaType"
-  | "NotFound"
-  | "MethodNotAllowed"
-  | "IdempotencyKeyReused";
+// The edge, not the decoder, adds the last one.
+const HTTP_REFUSAL_CODES = [
+  "InvalidRequest",
+  "Unauthorized",
+  "PayloadTooLarge",
+  "UnsupportedMediaType",
+  "NotFound",
+  "MethodNotAllowed",
+  "IdempotencyKeyReused",
+] as const satisfies readonly LocalErrorCode[];
+
+/** The codes a refusal of http-intake may carry: rows of the error table, so a code without a row does not compile. */
+export type HttpRefusalCode = (typeof HTTP_REFUSAL_CODES)[number];
 
 /** What the function should do with a request. */
 export type HttpIntakeDecision =

@@ -18,7 +18,7 @@ import type {
   RuleRequestParseResult,
   ValidationIssue,
 } from "../domain/types.ts";
-import { classifyError } from "../errors.ts";
+import { classifyError, type LocalErrorCode } from "../errors.ts";
 import type {
   AuditData,
   AuditEvent,
@@ -73,7 +73,7 @@ export interface RequestResult {
 
 /** A delivery refused before its body could be trusted (authentication, size, media type, poison message). */
 export interface RefusedDelivery {
-  code: string;
+  code: LocalErrorCode;
   message: string;
   delivery: Delivery;
 }
