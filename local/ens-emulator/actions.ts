@@ -1,5 +1,11 @@
 import { EnsEmulatorError } from "./errors.ts";
-import { cidrParamName, parseRuleParams, requireParam, unsupportedParameterError } from "./rule-params.ts";
+import {
+  cidrParamName,
+  type Direction,
+  parseRuleParams,
+  requireParam,
+  unsupportedParameterError,
+} from "./rule-params.ts";
 import type { EmulatorState, StoredRule } from "./state.ts";
 
 /** The only API version the emulator serves; anything else is InvalidVersion. */
@@ -51,30 +57,20 @@ function createSecurityGroup(
   return { SecurityGroupId: state.createGroup(input).group.id };
 }
 
+/** An action that adds or removes the one rule its parameters describe and answers an empty body. */
+function ruleAction(change: "addRule" | "removeRule", direction: Direction): ActionHandler {
+  return (params, state) => {
+    state[change](parseRuleParams(params, direction));
+    return {};
+  };
+}
+
 /** Every action the emulator implements, by wire name. */
 export const ACTIONS: ReadonlyMap<string, ActionHandler> = new Map<string, ActionHandler>([
-  [
-    "AuthorizeSecurityGroupEgress",
-    (params, state) => {
-      state.addRule(parseRuleParams(params, "egress"));
-      return {};
-    },
-  ],
-  [
-    "AuthorizeSecurityGroup",
-    (params, state) => {
-      state.addRule(parseRuleParams(params, "ingress"));
-      return {};
-    },
-  ],
-  [
-    "RevokeSecurityGroupEgress",
-    (params, state) => {
-      // Revoking a rule that does not exist succeeds, as ECS does; the group itself must exist.
-      state.removeRule(parseRuleParams(params, "egress"));
-      return {};
-    },
-  ],
+  ["AuthorizeSecurityGroupEgress", ruleAction("addRule", "egress")],
+  ["AuthorizeSecurityGroup", ruleAction("addRule", "ingress")],
+  // Revoking a rule that does not exist succeeds, as ECS does; the group itself must exist.
+  ["RevokeSecurityGroupEgress", ruleAction("removeRule", "egress")],
   [
     "DescribeSecurityGroupAttribute",
     (params, state) => {

@@ -1,5 +1,7 @@
+import { isRecord, parseJsonBody } from "../lib/json-body.ts";
 import type { EmulatorCore } from "./core.ts";
 import { FaultConfigError } from "./faults.ts";
+import { cidrParamName } from "./rule-params.ts";
 import type { StoredRule } from "./state.ts";
 
 /** The prefix of every control route (docs/interfaces.md). */
@@ -15,34 +17,13 @@ function fail(status: number, code: string, message: string): ControlAnswer {
   return { status, body: { Code: code, Message: message } };
 }
 
-function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
-  if (body.length === 0) return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(body.toString("utf8")) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-/** A stored egress rule as the seven ENS request parameters, the shape the product's EgressRule has. */
-function egressView(rule: StoredRule): Record<string, unknown> {
+/** A stored rule as the seven ENS request parameters (for egress, the shape the product's EgressRule has). */
+function ruleView(rule: StoredRule): Record<string, unknown> {
   return {
     SecurityGroupId: rule.SecurityGroupId,
     IpProtocol: rule.IpProtocol,
     PortRange: rule.PortRange,
-    DestCidrIp: rule.cidr,
-    Policy: rule.Policy,
-    Priority: rule.Priority,
-    SourcePortRange: rule.SourcePortRange,
-  };
-}
-
-function ingressView(rule: StoredRule): Record<string, unknown> {
-  return {
-    SecurityGroupId: rule.SecurityGroupId,
-    IpProtocol: rule.IpProtocol,
-    PortRange: rule.PortRange,
-    SourceCidrIp: rule.cidr,
+    [cidrParamName(rule.direction)]: rule.cidr,
     Policy: rule.Policy,
     Priority: rule.Priority,
     SourcePortRange: rule.SourcePortRange,
@@ -54,20 +35,9 @@ function optionalString(value: unknown): value is string | undefined {
 }
 
 function createGroup(core: EmulatorCore, body: Buffer): ControlAnswer {
-  const parsed = parseJson(body);
-  if (
-    !parsed.ok ||
-    typeof parsed.value !== "object" ||
-    parsed.value === null ||
-    Array.isArray(parsed.value)
-  ) {
-    return fail(400, "InvalidRequest", "body must be a JSON object");
-  }
-  const {
-    SecurityGroupId: id,
-    SecurityGroupName: name,
-    Description: description,
-  } = parsed.value as Record<string, unknown>;
+  const parsed = parseJsonBody(body);
+  if (!parsed.ok || !isRecord(parsed.value)) return fail(400, "InvalidRequest", "body must be a JSON object");
+  const { SecurityGroupId: id, SecurityGroupName: name, Description: description } = parsed.value;
   if (!optionalString(id) || !optionalString(name) || !optionalString(description)) {
     return fail(400, "InvalidRequest", "SecurityGroupId, SecurityGroupName, Description: non-empty strings");
   }
@@ -96,16 +66,16 @@ function groupRoute(core: EmulatorCore, method: string, rawId: string): ControlA
   if (method !== "GET") return fail(405, "MethodNotAllowed", `${method} is not allowed here`);
   const body: Record<string, unknown> = {
     SecurityGroupId: group.id,
-    Permissions: core.state.listRules(id, "egress").map(egressView),
+    Permissions: core.state.listRules(id, "egress").map(ruleView),
   };
   // Ingress rules get their own key, and only when there are some, so the documented shape stays exact.
   const ingress = core.state.listRules(id, "ingress");
-  if (ingress.length > 0) body.IngressPermissions = ingress.map(ingressView);
+  if (ingress.length > 0) body.IngressPermissions = ingress.map(ruleView);
   return { status: 200, body };
 }
 
 function putFaults(core: EmulatorCore, body: Buffer): ControlAnswer {
-  const parsed = parseJson(body);
+  const parsed = parseJsonBody(body);
   if (!parsed.ok) return fail(400, "InvalidFaultConfig", "body must be JSON");
   try {
     return { status: 200, body: core.setFaults(parsed.value) };

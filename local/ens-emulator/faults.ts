@@ -1,3 +1,4 @@
+import { isRecord, optionalNumber } from "../lib/json-body.ts";
 import { statusForCode } from "./errors.ts";
 
 /** What a fault does to a call (docs/interfaces.md, the emulator control API). */
@@ -66,10 +67,6 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function readNumber(
   source: Record<string, unknown>,
   name: string,
@@ -77,12 +74,7 @@ function readNumber(
   check: (n: number) => boolean,
   rule: string,
 ): number | undefined {
-  const value = source[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || !check(value)) {
-    throw new FaultConfigError(`${where}${name}: must be ${rule}`);
-  }
-  return value;
+  return optionalNumber(source, name, check, () => new FaultConfigError(`${where}${name}: must be ${rule}`));
 }
 
 function parseFault(entry: unknown, index: number, actions: ReadonlySet<string>): FaultSpec {

@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import { listen } from "../lib/loopback-server.ts";
 import { type AccessKeyConfig, DEFAULT_ACCESS_KEYS, parseAccessKeys } from "./access-keys.ts";
 import { createEmulatorCore } from "./core.ts";
 import type { FaultSettings } from "./faults.ts";
@@ -75,14 +75,7 @@ export async function startEnsEmulator(options: EnsEmulatorOptions = {}): Promis
   });
   const { server, close } = createEmulatorServer(core);
   const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,

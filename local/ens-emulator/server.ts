@@ -1,9 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createClosableServer, isLoopback } from "../lib/loopback-server.ts";
+import { readBody } from "../lib/request-body.ts";
 import { handleApiRequest } from "./api-handler.ts";
 import { toApiRequest } from "./api-request.ts";
 import { CONTROL_PREFIX, handleControlRequest } from "./control-api.ts";
 import type { EmulatorCore } from "./core.ts";
+
+// The rule that guards the control API, re-exported from where it has always been read.
+export { isLoopback } from "../lib/loopback-server.ts";
 
 /** Bodies above this are refused; no ENS call comes near it. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -13,31 +17,6 @@ export interface EmulatorServer {
   server: Server;
   /** Stops listening, destroys every open socket (held `timeout` calls included) and cancels pending delays. */
   close(): Promise<void>;
-}
-
-/** True for 127.0.0.0/8 and ::1, including IPv4-mapped forms. */
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
-  return v4.startsWith("127.") || address === "::1";
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(null);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, requestId?: string): void {
@@ -54,27 +33,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown, requestId?
 
 /** Creates (but does not start) the HTTP server for one emulator core. */
 export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let closing = false;
-  let closed: Promise<void> | undefined;
-
-  const sleep = (ms: number): Promise<void> =>
-    ms <= 0
-      ? Promise.resolve()
-      : new Promise((resolve) => {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            resolve();
-          }, ms);
-          timers.add(timer);
-        });
+  const { server, sleep, closing, close } = createClosableServer();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const receivedAt = performance.now();
     const url = req.url ?? "/";
     const path = url.split("?", 1)[0] ?? "/";
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES, "drain");
     if (body === null) {
       sendJson(res, 413, { Code: "RequestEntityTooLarge", Message: `body over ${MAX_BODY_BYTES} bytes` });
       return;
@@ -96,7 +61,7 @@ export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
       body,
     });
     const outcome = await handleApiRequest(core, request, sleep, receivedAt);
-    if (closing) return;
+    if (closing()) return;
     if (outcome.kind === "reset") {
       req.socket.resetAndDestroy();
       return;
@@ -106,7 +71,7 @@ export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
     sendJson(res, outcome.status, outcome.body, outcome.requestId);
   };
 
-  const server = createServer((req, res) => {
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       // Only I/O failures land here (a body stream error); the request cannot be answered sensibly.
       if (!res.headersSent && !res.destroyed) {
@@ -117,27 +82,5 @@ export function createEmulatorServer(core: EmulatorCore): EmulatorServer {
       }
     });
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-
-  return {
-    server,
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        closing = true;
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        if (!server.listening) {
-          resolve();
-          return;
-        }
-        server.close((error) => (error ? reject(error) : resolve()));
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-      });
-      return closed;
-    },
-  };
+  return { server, close };
 }

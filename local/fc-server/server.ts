@@ -2,8 +2,9 @@
  * The local Function Compute server: the HTTP trigger of one function mounted at the root (FC 3.0 event
  * convention) and FC's invoke API under `/2016-08-15/` for every function. Binds 127.0.0.1 only.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { listen } from "../lib/loopback-server.ts";
+import { readBody } from "../lib/request-body.ts";
 import { type AsyncRetryPolicy, createAsyncInvoker, DEFAULT_ASYNC_RETRY } from "./async-invoker.ts";
 import { createFcContext, createFcRequestId, type FcCredentials } from "./context.ts";
 import { LocalStackError } from "./errors.ts";
@@ -64,26 +65,6 @@ export interface FcServer {
   close(): Promise<void>;
 }
 
-class BodyTooLargeError extends Error {}
-
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLargeError());
-        request.pause();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
-}
-
 function send(
   response: ServerResponse,
   reply: ApiReply | TriggerReply,
@@ -97,29 +78,22 @@ function send(
   response.end(reply.body);
 }
 
-function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      if (error.code === "EADDRINUSE") {
-        reject(
-          new LocalStackError("PortInUse", `port ${port} is in use (set PORT to another port)`, {
-            cause: error,
-          }),
-        );
-      } else {
-        reject(
-          new LocalStackError("LocalConfig", `cannot listen on ${host}:${port}: ${error.message}`, {
-            cause: error,
-          }),
-        );
-      }
-    };
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve();
-    });
-  });
+/** Listens, turning the server's error into a `LocalStackError` the CLI can explain. */
+async function listenOrExplain(server: Server, port: number, host: string): Promise<number> {
+  try {
+    return await listen(server, port, host);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new LocalStackError("PortInUse", `port ${port} is in use (set PORT to another port)`, {
+        cause: error,
+      });
+    }
+    throw new LocalStackError(
+      "LocalConfig",
+      `cannot listen on ${host}:${port}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
 }
 
 /** Starts the server; rejects with a `LocalStackError` (e.g. `PortInUse`) when it cannot listen. */
@@ -203,15 +177,14 @@ export async function startFcServer(options: FcServerOptions): Promise<FcServer>
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let body: Buffer;
-    try {
-      body = await readBody(request, SYNC_PAYLOAD_LIMIT);
-    } catch (error) {
+    // Past the limit reading stops: the answer closes the connection, so the rest need not be read.
+    const body = await readBody(request, SYNC_PAYLOAD_LIMIT, "pause").catch(() => undefined);
+    if (body === null || body === undefined) {
       const message =
-        error instanceof BodyTooLargeError
+        body === null
           ? `payload size exceeds maximum allowed size (${SYNC_PAYLOAD_LIMIT} bytes)`
           : "the request body could not be read";
-      const code = error instanceof BodyTooLargeError ? "EntityTooLarge" : "InvalidArgument";
+      const code = body === null ? "EntityTooLarge" : "InvalidArgument";
       send(response, fcErrorReply(400, code, message, createFcRequestId()), { connection: "close" });
       return;
     }
@@ -251,8 +224,7 @@ export async function startFcServer(options: FcServerOptions): Promise<FcServer>
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
   });
-  await listen(server, options.port, host);
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOrExplain(server, options.port, host);
   const drainTimeoutMs = options.drainTimeoutMs ?? 5000;
 
   let closing: Promise<void> | null = null;

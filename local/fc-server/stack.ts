@@ -4,7 +4,6 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { AsyncRetryPolicy } from "./async-invoker.ts";
 import type { FcCredentials } from "./context.ts";
 import { LocalStackError } from "./errors.ts";
 import { type LocalEventBus, startLocalEventBus } from "./event-bus.ts";
@@ -18,7 +17,7 @@ import {
   type LocalSettings,
   readLocalSettings,
 } from "./local-settings.ts";
-import { type FcServer, type LocalFunction, startFcServer } from "./server.ts";
+import { type FcServer, type FcServerOptions, type LocalFunction, startFcServer } from "./server.ts";
 import { startLocalTicketSystems, type TicketSystems } from "./ticket-systems.ts";
 
 /** The part of `local/ens-emulator` the stack uses. */
@@ -32,16 +31,17 @@ export interface EmulatorModule {
   parseAccessKeys(spec: string): Array<{ id: string; secret: string; securityToken?: string }> | undefined;
 }
 
-/** Options of `startLocalStack`; every field has a default suited to `npm start`. */
-export interface LocalStackOptions {
+/**
+ * Options of `startLocalStack`; every field has a default suited to `npm start`. `asyncRetry`, `drainTimeoutMs` and
+ * `writeFunctionLog` are handed to the FC server as they are.
+ */
+export interface LocalStackOptions
+  extends Pick<FcServerOptions, "asyncRetry" | "drainTimeoutMs" | "writeFunctionLog"> {
   /** Where `<name>/index.js` bundles live (default `<cwd>/dist`). */
   distDir?: string;
   cwd?: string;
-  asyncRetry?: AsyncRetryPolicy;
-  drainTimeoutMs?: number;
   /** Server and notice lines (default stderr). */
   log?: (line: string) => void;
-  writeFunctionLog?: (line: string) => void;
   /** Replaces the ENS emulator module (tests). */
   emulator?: EmulatorModule;
 }

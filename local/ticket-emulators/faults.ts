@@ -6,6 +6,7 @@
  * `commit-then-reset`).
  */
 import { mulberry32 } from "../ens-emulator/faults.ts";
+import { isRecord, optionalNumber } from "../lib/json-body.ts";
 
 /** What a fault does to a call. */
 export type TicketFaultKind =
@@ -55,22 +56,13 @@ const KINDS: ReadonlySet<string> = new Set([
 ]);
 const FIELDS = new Set(["kind", "method", "path", "status", "delayMs", "rate", "count"]);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function number(
   entry: Record<string, unknown>,
   name: string,
   where: string,
   ok: (n: number) => boolean,
 ): number | undefined {
-  const value = entry[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || !ok(value)) {
-    throw new TicketFaultConfigError(`${where}${name}: out of range`);
-  }
-  return value;
+  return optionalNumber(entry, name, ok, () => new TicketFaultConfigError(`${where}${name}: out of range`));
 }
 
 function parseFault(entry: unknown, index: number): TicketFaultSpec {

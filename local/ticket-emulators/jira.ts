@@ -4,13 +4,9 @@
  * comments. `cloud` mode authenticates as Jira Cloud does, basic auth with an account e-mail and API token;
  * `datacenter` mode as Jira Data Center does, a personal access token as bearer, and serves REST v2 only.
  */
-import {
-  type RunningEmulator,
-  startVendorEmulator,
-  type VendorAnswer,
-  type VendorModule,
-  type VendorRequest,
-} from "./server.ts";
+import { isRecord } from "../lib/json-body.ts";
+import { type RunningEmulator, startVendorEmulator } from "./server.ts";
+import type { VendorAnswer, VendorModule, VendorRequest } from "./vendor.ts";
 
 /** One account the emulator accepts. */
 export interface JiraAccount {
@@ -86,10 +82,6 @@ const ADF_NODES = new Set([
 const ADF_MARKS = new Set(["strong", "em", "code", "strike", "underline", "link"]);
 const MAX_COMMENT_CHARS = 32_767;
 const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 const jiraError = (status: number, message: string, route?: string): VendorAnswer => ({
   status,

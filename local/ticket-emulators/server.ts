@@ -1,40 +1,14 @@
 /**
  * The HTTP server the ticket-system emulators share: loopback-only control API under `/__emulator/`, the fault
- * injection of faults.ts, call counters, and a vendor module that answers the API itself. Like the ENS emulator it
- * imports nothing from `shared/`: it is an independent oracle for the product's ticket adapters.
+ * injection of faults.ts, call counters, and a vendor module (vendor.ts) that answers the API itself. Like the ENS
+ * emulator it imports nothing from `shared/`: it is an independent oracle for the product's ticket adapters.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { isLoopback } from "../ens-emulator/server.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseJsonBody } from "../lib/json-body.ts";
+import { createClosableServer, isLoopback, listen } from "../lib/loopback-server.ts";
+import { readBody } from "../lib/request-body.ts";
 import { createFaultState, parseTicketFaults, TicketFaultConfigError } from "./faults.ts";
-
-/** One API call as a vendor module sees it. */
-export interface VendorRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage["headers"];
-  body: Buffer;
-}
-
-/** A vendor module's answer; `route` names the call in the stats (`POST /rest/api/3/issue/{key}/comment`). */
-export interface VendorAnswer {
-  status: number;
-  body?: unknown;
-  route?: string;
-}
-
-/** What a vendor emulator (Jira, ServiceNow) provides. */
-export interface VendorModule {
-  /** Answers one API call (authentication included). */
-  handle(request: VendorRequest): VendorAnswer;
-  /** Answers a control call under `/__emulator/` that is not reset, faults or stats. */
-  control(method: string, route: string, body: unknown): VendorAnswer;
-  /** The vendor's error body for a status (used for injected errors). */
-  errorBody(status: number, message: string): unknown;
-  /** Forgets all state. */
-  reset(): void;
-}
+import type { VendorAnswer, VendorModule, VendorRequest } from "./vendor.ts";
 
 /** A running emulator. */
 export interface RunningEmulator {
@@ -44,24 +18,6 @@ export interface RunningEmulator {
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(null);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.destroyed || res.headersSent) return;
@@ -78,15 +34,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
-  if (body.length === 0) return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(body.toString("utf8")) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /** Starts an emulator for one vendor module on loopback. */
 export async function startVendorEmulator(
   vendor: VendorModule,
@@ -94,9 +41,7 @@ export async function startVendorEmulator(
 ): Promise<RunningEmulator> {
   const faults = createFaultState();
   const stats = new Map<string, { total: number; statuses: Record<string, number> }>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let closing = false;
+  const { server, sleep, closing, close } = createClosableServer();
 
   const count = (route: string, status: string) => {
     const entry = stats.get(route) ?? { total: 0, statuses: {} };
@@ -104,18 +49,9 @@ export async function startVendorEmulator(
     entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
     stats.set(route, entry);
   };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
 
   const control = (method: string, route: string, body: Buffer): VendorAnswer => {
-    const parsed = parseJson(body);
+    const parsed = parseJsonBody(body);
     if (!parsed.ok) return { status: 400, body: { message: "body must be JSON" } };
     if (route === "reset" && method === "POST") {
       vendor.reset();
@@ -141,7 +77,7 @@ export async function startVendorEmulator(
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
     const method = req.method ?? "GET";
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES, "drain");
     if (body === null) return send(res, 413, vendor.errorBody(413, "request too large"));
     if (url.pathname.startsWith("/__emulator/")) {
       if (!isLoopback(req.socket.remoteAddress)) return send(res, 403, { message: "loopback only" });
@@ -165,7 +101,7 @@ export async function startVendorEmulator(
       return;
     }
     if (fault?.kind === "slow") await sleep(fault.delayMs ?? 10_000);
-    if (closing) return;
+    if (closing()) return;
     if (fault?.kind === "error") {
       const status = fault.status ?? 503;
       count(`${method} (fault)`, String(status));
@@ -187,37 +123,12 @@ export async function startVendorEmulator(
     send(res, answer.status, answer.body);
   };
 
-  const server = createServer((req, res) => {
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       send(res, 500, vendor.errorBody(500, error instanceof Error ? error.message : "error"));
     });
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
   const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closed: Promise<void> | undefined;
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    port,
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        closing = true;
-        for (const timer of timers) clearTimeout(timer);
-        server.close((error) => (error ? reject(error) : resolve()));
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-      });
-      return closed;
-    },
-  };
+  const port = await listen(server, options.port ?? 0, host);
+  return { url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, port, close };
 }

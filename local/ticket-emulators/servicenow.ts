@@ -6,13 +6,9 @@
  * matches more than meant and a test notices.
  */
 import { randomBytes } from "node:crypto";
-import {
-  type RunningEmulator,
-  startVendorEmulator,
-  type VendorAnswer,
-  type VendorModule,
-  type VendorRequest,
-} from "./server.ts";
+import { isRecord } from "../lib/json-body.ts";
+import { type RunningEmulator, startVendorEmulator } from "./server.ts";
+import type { VendorAnswer, VendorModule, VendorRequest } from "./vendor.ts";
 
 /** One user the emulator accepts. */
 export interface ServiceNowUser {
@@ -69,10 +65,6 @@ const JOURNAL_COLUMNS = new Set([
   "sys_created_on",
 ]);
 const TABLE = /^[a-z][a-z0-9_]{0,79}$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 const failure = (status: number, message: string, detail: string, route?: string): VendorAnswer => ({
   status,
