@@ -2,6 +2,9 @@
  * Asynchronous invocations (`x-fc-invocation-type: Async`): accepted at once, run in the background, and retried
  * on a function error the way FC does (3 retries by default, with backoff). The same request id is kept across
  * attempts, as FC keeps it, so an idempotent function sees a redelivery, not a new request.
+ *
+ * This is the platform's redelivery, emulated, not a retry of the product: it does not use shared/adapters/retry.ts
+ * (the product's one retry policy) on purpose, because the emulator of FC must behave like FC, not like our code.
  */
 import type { InvocationOutcome } from "./function-runner.ts";
 
