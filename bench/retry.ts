@@ -139,7 +139,7 @@ async function runPass(
       if (result.outcome === "created" || result.outcome === "already_exists") succeeded++;
       else if (result.error !== null && TRANSIENT.test(result.error.code)) failedTransient++;
       else failedPermanent++;
-      if (result.outcome === "failed" && result.error?.transient) redeliver.push(toEgressRule(i));
+      if (result.outcome === "failed" && result.error?.redeliver) redeliver.push(toEgressRule(i));
     }
     // What MNS/EventBridge do with a batch the function throws for: deliver those messages again.
     for (const rule of redeliver) {

@@ -4,10 +4,11 @@
  * prints the table and writes `bench/results.json`, exiting 1 when a target is missed. `BENCH_QUICK=1` runs a
  * small version (< 60 s) that only proves the harness works and writes `bench/results.quick.json` (never
  * failing on targets). Two switches for investigating, both of which write no results file:
- * `BENCH_ONLY=overhead,cold,batch,retry,load` runs some phases; `BENCH_DIST=<dir>` measures the bundles of
- * another build laid out like `dist/` (a candidate fix).
+ * `BENCH_ONLY=overhead,request20,cold,batch,retry,load,steady` runs some phases (`steady`, overheadRatio after
+ * 300, 1000 and 3000 invocations, runs only when named); `BENCH_DIST=<dir>` measures the bundles of another
+ * build laid out like `dist/` (a candidate fix).
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { measureBatch } from "./batch.ts";
 import { measureColdStart } from "./cold-start.ts";
@@ -22,20 +23,22 @@ import { round } from "./lib/stats.ts";
 import { judgeFigures } from "./lib/targets.ts";
 import { loadCandidates, measureLoadCost, schemaProbeCandidates } from "./load-cost.ts";
 import { measureRetry } from "./retry.ts";
-import { measureWarmOverhead } from "./warm-overhead.ts";
+import { measureWarmOverhead, type WarmOverheadResult } from "./warm-overhead.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const quick = process.env.BENCH_QUICK === "1";
 const only = new Set((process.env.BENCH_ONLY ?? "").split(",").filter((s) => s !== ""));
 const distRoot = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(root, "dist");
 const investigating = only.size > 0 || process.env.BENCH_DIST !== undefined;
-const wants = (phase: string) => only.size === 0 || only.has(phase);
+const wants = (phase: string) => (only.size === 0 && phase !== "steady") || only.has(phase);
 
 /** Iteration counts: full mode for the figures, quick mode only to prove that every phase runs. */
 const plan = quick
   ? {
       ratio: { runs: 1, warmup: 5, iterations: 20 },
       overhead: { runs: 1, warmup: 50, iterations: 200 },
+      request20: { runs: 1, warmup: 1, iterations: 3 },
+      steady: { runs: 1, warmup: 5, iterations: 20, after: [50] },
       cold: { runs: 1, pairsPerRun: 3 },
       batch: { runs: 1, messages: 400 },
       retry: { requests: 200, seeds: [1] },
@@ -44,13 +47,18 @@ const plan = quick
   : {
       ratio: { runs: 5, warmup: 20, iterations: 100 },
       overhead: { runs: 5, warmup: 300, iterations: 2000 },
+      request20: { runs: 3, warmup: 3, iterations: 15 },
+      steady: { runs: 2, warmup: 20, iterations: 100, after: [300, 1000, 3000] },
       cold: { runs: 3, pairsPerRun: 15 },
       batch: { runs: 3, messages: 1000 },
       retry: { requests: 1000, seeds: [1, 2, 3, 4, 5] },
       loadRepetitions: 15,
     };
 
-const BUNDLES = ["http-intake", "queue-worker"] as const;
+/** Every function bundle of the build (`<dist>/<name>/index.js`); sizes are reported for each. */
+const BUNDLES = readdirSync(distRoot)
+  .filter((name) => existsSync(join(distRoot, name, "index.js")))
+  .sort();
 
 function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -69,6 +77,8 @@ async function measure(): Promise<BenchRun> {
     retry: null,
     bundles,
     loadCost: null,
+    request20: null,
+    steady: null,
   };
   const scripts = await buildChildScripts(root);
   // The emulator runs in a process of its own and the code under test in children: nothing of the harness shares
@@ -83,9 +93,31 @@ async function measure(): Promise<BenchRun> {
       log("handlerOverheadMs (emulator latency 0 ms) ...");
       run.overhead = await measureWarmOverhead({ ...common, latencyMs: 0, ...plan.overhead });
     }
+    if (wants("request20")) {
+      log("a 20-rule request on one group (emulator latency 10 ms) ...");
+      run.request20 = await measureWarmOverhead({
+        ...common,
+        latencyMs: 10,
+        rulesPerRequest: 20,
+        ...plan.request20,
+      });
+    }
+    if (wants("steady")) {
+      run.steady = {};
+      for (const after of plan.steady.after) {
+        log(`overheadRatio after ${after} invocations ...`);
+        run.steady[String(after)] = await measureWarmOverhead({
+          ...common,
+          latencyMs: 10,
+          preWarm: after,
+          ...plan.steady,
+        });
+      }
+    }
     if (wants("cold")) {
       log("coldStartRatio ...");
-      run.cold = await measureColdStart({ ...common, ...plan.cold });
+      const bundlePaths = Object.fromEntries(BUNDLES.map((name) => [name, snapshot.bundle(name)]));
+      run.cold = await measureColdStart({ ...common, bundles: bundlePaths, ...plan.cold });
     }
     if (wants("batch")) {
       log(`batch of ${plan.batch.messages} messages ...`);
@@ -121,11 +153,35 @@ async function measure(): Promise<BenchRun> {
   return run;
 }
 
+/** One line per request shape: the function, the bare read + write, the bare write alone. */
+function readBeforeWriteLines(run: BenchRun): string[] {
+  const lines: string[] = [];
+  const request = (label: string, r: WarmOverheadResult) =>
+    lines.push(
+      `  ${label.padEnd(34)} function ${r.invokeMedianMs} ms | bare read + write ${r.bareMedianMs} ms (x${r.ratio}) | bare write ${r.bareWriteMedianMs} ms (x${r.ratioToWrite})`,
+    );
+  if (run.ratio) request("1 rule, 10 ms", run.ratio);
+  if (run.request20) request("20 rules on one group, 10 ms", run.request20);
+  for (const [after, r] of Object.entries(run.steady ?? {})) request(`1 rule, 10 ms, after ${after}`, r);
+  if (run.batch) {
+    const b = run.batch;
+    lines.push(
+      `  ${`batch of ${b.messages} over ${b.securityGroups} groups`.padEnd(34)} function ${b.perSecond}/s | bare read + write ${b.bareReferencePerSecond}/s | bare write ${b.bareWriteOnlyPerSecond}/s`,
+    );
+  }
+  return lines;
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   const run = await measure();
   const checks = judgeFigures(run);
   console.log(formatTable(checks));
+  const costs = readBeforeWriteLines(run);
+  if (costs.length > 0)
+    console.log(
+      `\nwhat reading the group first costs (bare calls with and without the read):\n${costs.join("\n")}`,
+    );
   if (run.loadCost !== null) {
     console.log("\ncold-start load cost (fresh node process, require, median ms since process start):");
     for (const row of run.loadCost) {

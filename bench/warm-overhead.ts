@@ -22,6 +22,8 @@ export interface WarmOverheadOptions {
   iterations: number;
   /** Rules per request, all on one group (1 for the judged figures). */
   rulesPerRequest?: number;
+  /** Rotations run at latency 0 before the measured ones (the steady-state investigation); default 0. */
+  preWarm?: number;
 }
 
 /** One run: medians of each kind of request and the figures derived within the run. */
@@ -44,6 +46,8 @@ export interface WarmOverheadResult {
   rulesPerRequest: number;
   iterationsPerRun: number;
   warmupPerRun: number;
+  /** Rotations run at latency 0 before the warm-up (0 unless investigating the steady state). */
+  preWarm: number;
   /** Groups the requests rotate over; each holds at most `GROUP_FILL` rules at the end of a run. */
   groups: number;
   /** Mean number of rules a group held when a request read it (half its final size, the groups fill evenly). */
@@ -76,13 +80,14 @@ type OverheadReport = {
 /** Runs `runs` child processes, each rotating `iterations` invocations with as many bare requests of each shape. */
 export async function measureWarmOverhead(options: WarmOverheadOptions): Promise<WarmOverheadResult> {
   const rulesPerRequest = options.rulesPerRequest ?? 1;
-  const requests = 3 * (options.warmup + options.iterations);
+  const preWarm = options.preWarm ?? 0;
+  const requests = 3 * (preWarm + options.warmup + options.iterations);
   const groups = Math.max(1, Math.ceil((requests * rulesPerRequest) / Math.max(GROUP_FILL, rulesPerRequest)));
   const runs: WarmOverheadRun[] = [];
   const sizesAtRead: number[] = [];
   for (let run = 0; run < options.runs; run++) {
     await options.control.reset();
-    await options.control.setFaults({ latencyMs: options.latencyMs });
+    await options.control.setFaults({ latencyMs: preWarm > 0 ? 0 : options.latencyMs });
     await options.control.createGroups(Array.from({ length: groups }, (_, i) => benchGroupId(i)));
     const report = await runChild<OverheadReport>(
       options.scripts.path("overhead"),
@@ -93,6 +98,8 @@ export async function measureWarmOverhead(options: WarmOverheadOptions): Promise
         iterations: options.iterations,
         groups,
         rulesPerRequest,
+        preWarm,
+        latencyMs: options.latencyMs,
       },
       bundleEnv(options.ensUrl),
     );
@@ -105,7 +112,7 @@ export async function measureWarmOverhead(options: WarmOverheadOptions): Promise
     const stats = await options.control.stats();
     const reads = stats.calls[READ_ACTION]?.total ?? 0;
     const writes = stats.calls[WRITE_ACTION]?.total ?? 0;
-    const expectedReads = 2 * (options.warmup + options.iterations) + groups;
+    const expectedReads = 2 * (preWarm + options.warmup + options.iterations) + groups;
     if (reads !== expectedReads || writes !== requests * rulesPerRequest) {
       throw new Error(
         `warm overhead: the emulator saw ${reads} reads and ${writes} writes, expected ${expectedReads} and ${requests * rulesPerRequest}`,
@@ -132,6 +139,7 @@ export async function measureWarmOverhead(options: WarmOverheadOptions): Promise
     rulesPerRequest,
     iterationsPerRun: options.iterations,
     warmupPerRun: options.warmup,
+    preWarm,
     groups,
     meanRulesAtRead: round(sizesAtRead.reduce((a, b) => a + b, 0) / Math.max(1, sizesAtRead.length), 1),
     runs,

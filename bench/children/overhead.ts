@@ -20,6 +20,9 @@ interface OverheadInput {
   iterations: number;
   groups: number;
   rulesPerRequest: number;
+  /** Rotations run first at the emulator's current latency (0), before it is set to `latencyMs`: steady state. */
+  preWarm: number;
+  latencyMs: number;
 }
 
 const input = readChildInput<OverheadInput>();
@@ -74,6 +77,19 @@ const KINDS = ["invoke", "read-write", "write"] as const;
 
 runChildMain(async () => {
   const samples: Record<(typeof KINDS)[number], number[]> = { invoke: [], "read-write": [], write: [] };
+  for (let i = 0; i < input.preWarm; i++) {
+    await invokeOnce();
+    await bareOnce("read-write");
+    await bareOnce("write");
+  }
+  if (input.preWarm > 0) {
+    const res = await fetch(new URL("/__emulator/faults", input.url), {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ seed: 1, latencyMs: input.latencyMs, faults: [] }),
+    });
+    if (!res.ok) throw new Error(`cannot set the emulator's latency: HTTP ${res.status}`);
+  }
   for (let i = 0; i < input.warmup + input.iterations; i++) {
     for (let k = 0; k < KINDS.length; k++) {
       const kind = KINDS[(i + k) % KINDS.length]!;

@@ -80,3 +80,52 @@ export function mnsBatchEvent(rules: readonly BenchRule[]): Buffer {
   }));
   return Buffer.from(JSON.stringify(events));
 }
+
+/** The operator token the http-intake bench children configure (`API_TOKENS`) and send. */
+export const BENCH_API_TOKEN = "bench-operator-token";
+
+/** An FC 3.0 HTTP trigger event (docs/fc-conventions.md): `POST /rules` with a Bearer token and one rule request. */
+export function httpRulesEvent(rules: readonly BenchRule[]): Buffer {
+  const body = directInvokeEvent(rules).toString("utf8");
+  const now = Date.now();
+  return Buffer.from(
+    JSON.stringify({
+      version: "v1",
+      rawPath: "/rules",
+      body,
+      isBase64Encoded: false,
+      headers: {
+        Authorization: `Bearer ${BENCH_API_TOKEN}`,
+        "Content-Type": "application/json",
+        "Content-Length": String(Buffer.byteLength(body)),
+      },
+      queryParameters: {},
+      requestContext: {
+        accountId: "1234567890123456",
+        domainName: "ens-egress-http-intake-bench.cn-hangzhou.fcapp.run",
+        domainPrefix: "ens-egress-http-intake-bench",
+        http: {
+          method: "POST",
+          path: "/rules",
+          protocol: "HTTP/1.1",
+          sourceIp: "10.0.0.1",
+          userAgent: "bench",
+        },
+        requestId: `bench-${now}`,
+        time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        timeEpoch: String(now),
+      },
+    }),
+  );
+}
+
+/** The outcome of the first rule in a queue-worker summary or an http-intake answer; a description otherwise. */
+export function firstOutcome(answer: unknown): string {
+  const queue = answer as { messages?: Array<{ rules?: Array<{ outcome?: string }> }> };
+  const fromQueue = queue.messages?.[0]?.rules?.[0]?.outcome;
+  if (fromQueue !== undefined) return fromQueue;
+  const http = answer as { statusCode?: number; body?: string };
+  if (typeof http.body !== "string") return "unknown";
+  const body = JSON.parse(http.body) as { results?: Array<{ outcome?: string }> };
+  return body.results?.[0]?.outcome ?? `HTTP ${http.statusCode}`;
+}

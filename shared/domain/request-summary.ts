@@ -153,8 +153,11 @@ export function deriveSettledId(delivery: Delivery): string {
 /** The longest one-line summary of a rule; longer text is cut with an ellipsis. */
 export const MAX_SUMMARY_CHARS = 300;
 
-/** Control characters, line and paragraph separators: none may survive into a one-line text. */
-const LINE_BREAKING = /[\p{Cc}\u2028\u2029]+/gu;
+/**
+ * Control characters (Unicode Cc: C0, DEL and C1), line and paragraph separators: none may survive into a one-line
+ * text. Written as ranges rather than `\p{Cc}`, which builds Unicode tables at load, on every cold start.
+ */
+const LINE_BREAKING = /[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g;
 
 /** Text on one line: control characters and line breaks become spaces, runs of spaces one, cut to `max`. */
 export function oneLine(text: string, max = MAX_SUMMARY_CHARS): string {

@@ -253,14 +253,12 @@ describe("a batch makes progress on every redelivery", () => {
       // EventBridge redelivers the whole batch, in the same order, after a throw; six tries before the DLQ.
       while (!settled && deliveries < 6) {
         deliveries++;
-        const started = Date.now();
         try {
           await queue(event, createFcContext({ credentials, timeoutSeconds: 4 }));
           settled = true;
         } catch (error) {
           expect((error as Error).name).toBe("QueueRedeliveryError");
         }
-        expect(Date.now() - started).toBeLessThan(4000);
         inEns.push((await control.permissions(GROUP)).length);
       }
     } finally {

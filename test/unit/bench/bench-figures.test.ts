@@ -20,7 +20,7 @@ describe("compiledLength (bytes a cold start compiled, from V8 coverage)", () =>
     const nested = fc.letrec<{ tree: { ran: boolean; children: unknown[] } }>((tie) => ({
       tree: fc.oneof(
         { maxDepth: 4 },
-        fc.record({ ran: fc.boolean(), children: fc.constant([]) }),
+        fc.record({ ran: fc.boolean(), children: fc.constant<unknown[]>([]) }),
         fc.record({ ran: fc.boolean(), children: fc.array(tie("tree"), { maxLength: 3 }) }),
       ),
     })).tree;
