@@ -157,6 +157,7 @@ export const MAX_SUMMARY_CHARS = 300;
  * Control characters (Unicode Cc: C0, DEL and C1), line and paragraph separators: none may survive into a one-line
  * text. Written as ranges rather than `\p{Cc}`, which builds Unicode tables at load, on every cold start.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const LINE_BREAKING = /[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g;
 
 /** Text on one line: control characters and line breaks become spaces, runs of spaces one, cut to `max`. */
