@@ -16,6 +16,11 @@ import { loadHttps } from "./lazy-https.ts";
 /** One exchange. */
 export interface HttpExchangeRequest {
   url: URL;
+  /**
+   * Path and query to send instead of `url`'s own, already encoded: a caller that reaches one origin many times
+   * (ENS) builds the URL once and passes only what changes, instead of parsing a new URL per request.
+   */
+  path?: string | undefined;
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   headers: Record<string, string>;
   body?: string | Buffer | undefined;
@@ -163,11 +168,21 @@ export async function httpExchange(exchange: HttpExchangeRequest): Promise<HttpE
       if (error) reject(error);
       else resolve(answer!);
     };
-    const req = send(url, {
+    const options = {
       method: exchange.method,
       agent,
       headers: { ...exchange.headers, "content-length": String(payload?.length ?? 0) },
-    });
+    };
+    const req =
+      exchange.path === undefined
+        ? send(url, options)
+        : send({
+            ...options,
+            protocol: url.protocol,
+            hostname: url.hostname,
+            port: url.port,
+            path: exchange.path,
+          });
     const cut = (error: HttpExchangeError) => {
       finish(error);
       req.destroy();

@@ -215,11 +215,11 @@ export function createEnsTransport(options: EnsTransportOptions): HttpEnsTranspo
     signal: AbortSignal,
   ): Promise<EnsAnswer> {
     const { headers, query } = buildRequest(action, params, credentials);
-    const target = new URL(query === "" ? path : `${path}?${query}`, url);
     let answer: exchange.HttpExchangeResponse;
     try {
       answer = await exchange.httpExchange({
-        url: target,
+        url,
+        path: query === "" ? path : `${path}?${query}`,
         method: "POST",
         headers,
         timeoutMs: options.attemptTimeoutMs,
