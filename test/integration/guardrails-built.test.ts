@@ -3,12 +3,14 @@
  * a message naming the mistake, and (fast-check) no rule the policy refuses ever reaches ENS: the emulator's own
  * call counter is the witness, not our code's report.
  */
+
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/index.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout } from "../helpers/capture-stdout.ts";
 import { type EmulatorControl, emulatorControl } from "../helpers/emulator-client.ts";
+import { fc3HttpEvent } from "../helpers/fc3-http-event.ts";
 
 const credentials = { accessKeyId: "gr-ak", accessKeySecret: "gr-secret" };
 const TOKEN = "guardrail-token-7c2e9a4f";
@@ -26,22 +28,9 @@ const POLICY = {
 };
 
 function post(handler: BuiltHandler, body: unknown) {
-  const text = JSON.stringify(body);
-  const event = {
-    version: "v1",
-    rawPath: "/rules",
-    body: text,
-    isBase64Encoded: false,
-    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
-    queryParameters: {},
-    requestContext: {
-      requestId: "gr",
-      http: { method: "POST", path: "/rules", sourceIp: "10.0.0.1" },
-      timeEpoch: String(Date.now()),
-    },
-  };
+  const headers = { authorization: `Bearer ${TOKEN}` };
   return handler(
-    Buffer.from(JSON.stringify(event)),
+    fc3HttpEvent({ path: "/rules", body: JSON.stringify(body), headers, requestId: "gr" }),
     createFcContext({ credentials, functionName: "http-intake" }),
   ) as Promise<{
     statusCode: number;

@@ -4,6 +4,7 @@
  * nothing, refusals answered alike when an audit sink is down, strict signature decoding, destinations nobody can
  * mean, invisible tickets, and a queue-worker answer that is redacted like every other output.
  */
+
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signJiraBody } from "#shared/triggers/webhooks/jira-signature.ts";
@@ -17,6 +18,7 @@ import {
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout, type StdoutCapture } from "../helpers/capture-stdout.ts";
 import { type EmulatorControl, emulatorControl } from "../helpers/emulator-client.ts";
+import { fc3HttpEvent } from "../helpers/fc3-http-event.ts";
 
 const secrets = {
   apiToken: "hb-api-token-5c0f7d2e9a4b1c83",
@@ -47,25 +49,13 @@ interface Answer {
 /** An FC 3.0 HTTP trigger event. */
 function httpEvent(path: string, body: string | Buffer, headers: Record<string, string>): Buffer {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  return Buffer.from(
-    JSON.stringify({
-      version: "v1",
-      rawPath: path,
-      body: bytes.toString("base64"),
-      isBase64Encoded: true,
-      headers: { "content-type": "application/json", ...headers },
-      queryParameters: {},
-      requestContext: {
-        accountId: "1234567890123456",
-        domainName: "x.cn-hangzhou.fcapp.run",
-        domainPrefix: "x",
-        http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "10.9.9.9", userAgent: "test" },
-        requestId: `hb-${randomBytes(6).toString("hex")}`,
-        time: new Date().toISOString(),
-        timeEpoch: String(Date.now()),
-      },
-    }),
-  );
+  return fc3HttpEvent({
+    path,
+    body: bytes,
+    headers,
+    sourceIp: "10.9.9.9",
+    requestId: `hb-${randomBytes(6).toString("hex")}`,
+  });
 }
 
 function poster(handler: BuiltHandler) {

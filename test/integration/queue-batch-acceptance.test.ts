@@ -3,6 +3,7 @@
  * one poison, one already existing, one for a missing group, one with transient errors past its budget — give five
  * audit events with the right outcomes, and the invocation throws only because of the transient one.
  */
+
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/ind
 import { createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout } from "../helpers/capture-stdout.ts";
 import { emulatorControl, readAuditEvents } from "../helpers/emulator-client.ts";
+import { mnsQueueEvent } from "../helpers/mns-event.ts";
 
 const credentials = { accessKeyId: "b5-ak", accessKeySecret: "b5-secret" };
 let emulator: EnsEmulator;
@@ -24,17 +26,7 @@ const rule = (sg: string, port: number) => ({
 });
 
 function mnsMessage(messageId: string, body: string) {
-  return {
-    id: `evt-${messageId}`,
-    source: "MNS-queue-worker-mns",
-    specversion: "1.0",
-    type: "mns:Queue:SendMessage",
-    subject: "acs:mns:cn-hangzhou:1234567890123456:queues/ens-egress",
-    datacontenttype: "application/json; charset=utf-8",
-    time: "2026-11-29T10:00:00Z",
-    aliyunaccountid: "1234567890123456",
-    data: { requestId: `req-${messageId}`, messageId, messageBody: Buffer.from(body).toString("base64") },
-  };
+  return mnsQueueEvent(messageId, body, { base64: true });
 }
 
 beforeAll(async () => {

@@ -3,6 +3,7 @@
  * the platform would stop redelivering, and then every message has exactly one terminal audit outcome per delivery,
  * no rule exists twice, and no invocation overran its deadline.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/ind
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout } from "../helpers/capture-stdout.ts";
 import { type EmulatorControl, emulatorControl, readAuditEvents } from "../helpers/emulator-client.ts";
+import { mnsQueueEvent } from "../helpers/mns-event.ts";
 
 const credentials = { accessKeyId: "rel-ak", accessKeySecret: "rel-secret" };
 const TIMEOUT_SECONDS = 4;
@@ -23,27 +25,18 @@ let auditFile: string;
 
 /** An EventBridge MNS batch of `MESSAGES` distinct rules over two groups. */
 function batchEvent(tag: number): Buffer {
-  const events = Array.from({ length: MESSAGES }, (_, i) => ({
-    id: `evt-${tag}-${i}`,
-    source: "MNS-queue-worker-mns",
-    specversion: "1.0",
-    type: "mns:Queue:SendMessage",
-    subject: "acs:mns:cn-hangzhou:1234567890123456:queues/ens-egress",
-    datacontenttype: "application/json; charset=utf-8",
-    time: new Date().toISOString(),
-    aliyunaccountid: "1234567890123456",
-    data: {
-      requestId: `req-${tag}-${i}`,
-      messageId: `msg-${tag}-${i}`,
-      messageBody: JSON.stringify({
+  const events = Array.from({ length: MESSAGES }, (_, i) =>
+    mnsQueueEvent(
+      `msg-${tag}-${i}`,
+      JSON.stringify({
         SecurityGroupId: i % 2 === 0 ? "sg-demo0001" : "sg-demo0002",
         IpProtocol: "tcp",
         PortRange: `${1000 + i}/${1000 + i}`,
         DestCidrIp: "10.0.0.0/8",
         TicketId: `REL-${tag}-${i}`,
       }),
-    },
-  }));
+    ),
+  );
   return Buffer.from(JSON.stringify(events));
 }
 

@@ -5,6 +5,7 @@
  * event must still parse as JSON, keep its CloudEvents attributes (type, subject, data), and hold no spelling of a
  * secret in any of its values.
  */
+
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import { startHttpAuditReceiver } from "../helpers/audit-receivers.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout, type StdoutCapture } from "../helpers/capture-stdout.ts";
 import { emulatorControl } from "../helpers/emulator-client.ts";
+import { fc3HttpEvent } from "../helpers/fc3-http-event.ts";
 import {
   cloudEventProblems,
   FIXED_VALUES,
@@ -184,25 +186,7 @@ afterAll(async () => {
 });
 
 function httpEvent(path: string, body: string, headers: Record<string, string>): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      version: "v1",
-      rawPath: path,
-      body,
-      isBase64Encoded: false,
-      headers: { "content-type": "application/json", ...headers },
-      queryParameters: {},
-      requestContext: {
-        accountId: "1234567890123456",
-        domainName: "x.cn-hangzhou.fcapp.run",
-        domainPrefix: "x",
-        http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "10.9.9.9", userAgent: "fuzz" },
-        requestId: `fuzz-${port}`,
-        time: new Date().toISOString(),
-        timeEpoch: String(Date.now()),
-      },
-    }),
-  );
+  return fc3HttpEvent({ path, body, headers, sourceIp: "10.9.9.9", requestId: `fuzz-${port}` });
 }
 
 /** Drives every route the configuration allows, plus the queue; returns what the caller got back. */

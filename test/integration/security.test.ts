@@ -5,6 +5,7 @@
  * answers or thrown errors; not even when ENS echoes the request in a signature error. A configured secret shorter
  * than 16 characters stops the cold start, and no secret, however short, makes an output stop being JSON.
  */
+
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import { type AuditReceiver, startHttpAuditReceiver } from "../helpers/audit-rec
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout, type StdoutCapture } from "../helpers/capture-stdout.ts";
 import { type EmulatorControl, emulatorControl } from "../helpers/emulator-client.ts";
+import { fc3HttpEvent } from "../helpers/fc3-http-event.ts";
 import { isAuditEvent, leakedSpellings, parseLines, spellingsOf } from "../helpers/secret-spellings.ts";
 
 const secrets = {
@@ -60,25 +62,7 @@ const answers: string[] = [];
 const signatures: string[] = [];
 
 function event(path: string, body: string, headers: Record<string, string>): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      version: "v1",
-      rawPath: path,
-      body,
-      isBase64Encoded: false,
-      headers: { "content-type": "application/json", ...headers },
-      queryParameters: {},
-      requestContext: {
-        accountId: "1234567890123456",
-        domainName: "x.cn-hangzhou.fcapp.run",
-        domainPrefix: "x",
-        http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "10.9.9.9", userAgent: "test" },
-        requestId: `sec-${Math.random()}`,
-        time: new Date().toISOString(),
-        timeEpoch: String(Date.now()),
-      },
-    }),
-  );
+  return fc3HttpEvent({ path, body, headers, sourceIp: "10.9.9.9", requestId: `sec-${Math.random()}` });
 }
 
 async function post(

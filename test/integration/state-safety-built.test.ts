@@ -3,6 +3,7 @@
  * witnesses): guardrails that cannot be split across requests, a batch that makes progress on every redelivery,
  * and outcomes that never claim `created` without proof, under concurrency and every fault kind.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,8 @@ import { type EnsEmulator, startEnsEmulator } from "../../local/ens-emulator/ind
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../helpers/built-function.ts";
 import { captureStdout } from "../helpers/capture-stdout.ts";
 import { type EmulatorControl, emulatorControl, readAuditEvents } from "../helpers/emulator-client.ts";
+import { fc3HttpEvent } from "../helpers/fc3-http-event.ts";
+import { mnsQueueEvent } from "../helpers/mns-event.ts";
 
 const credentials = { accessKeyId: "state-ak", accessKeySecret: "state-secret-0123456789abcdef" };
 const TOKEN = "state-safety-token-0123456789abcdef";
@@ -21,21 +24,8 @@ let control: EmulatorControl;
 let auditFile: string;
 
 function httpEvent(body: unknown, requestId: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      version: "v1",
-      rawPath: "/rules",
-      body: JSON.stringify(body),
-      isBase64Encoded: false,
-      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
-      queryParameters: {},
-      requestContext: {
-        requestId,
-        http: { method: "POST", path: "/rules", sourceIp: "10.0.0.1" },
-        timeEpoch: String(Date.now()),
-      },
-    }),
-  );
+  const headers = { authorization: `Bearer ${TOKEN}` };
+  return fc3HttpEvent({ path: "/rules", body: JSON.stringify(body), headers, requestId });
 }
 
 async function post(handler: BuiltHandler, body: unknown, requestId = `req-${Math.random()}`) {
@@ -227,23 +217,14 @@ describe("a batch makes progress on every redelivery", () => {
       AUDIT_FILE: auditFile,
       LOG_LEVEL: "error",
     });
-    const batch = Array.from({ length: 48 }, (_, i) => ({
-      id: `evt-${i}`,
-      source: "MNS-queue-worker-mns",
-      specversion: "1.0",
-      type: "mns:Queue:SendMessage",
-      subject: "acs:mns:cn-hangzhou:1234567890123456:queues/ens-egress",
-      datacontenttype: "application/json; charset=utf-8",
-      time: new Date().toISOString(),
-      aliyunaccountid: "1234567890123456",
-      data: {
-        requestId: `req-${i}`,
-        messageId: `msg-${i}`,
-        messageBody: JSON.stringify(
+    const batch = Array.from({ length: 48 }, (_, i) =>
+      mnsQueueEvent(
+        `msg-${i}`,
+        JSON.stringify(
           rule({ IpProtocol: "tcp", PortRange: `${2000 + i}/${2000 + i}`, DestCidrIp: "10.0.0.0/8" }),
         ),
-      },
-    }));
+      ),
+    );
     const event = Buffer.from(JSON.stringify(batch));
     const inEns: number[] = [];
     let deliveries = 0;

@@ -4,6 +4,7 @@
  * again; none while the delivery still needs redelivery; none for a request that names no ticket; and the per-rule
  * events exactly as before.
  */
+
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +12,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EnsEmulator, startEnsEmulator } from "../../../local/ens-emulator/index.ts";
 import { type BuiltHandler, createFcContext, loadBuiltFunction } from "../../helpers/built-function.ts";
 import { type EmulatorControl, emulatorControl } from "../../helpers/emulator-client.ts";
+import { fc3HttpEvent } from "../../helpers/fc3-http-event.ts";
 import { validateJsonSchema } from "../../helpers/json-schema-lite.ts";
+import { mnsQueueEvent } from "../../helpers/mns-event.ts";
 
 const credentials = { accessKeyId: "sum-ak", accessKeySecret: "sum-secret-value" };
 const SNOW_TOKEN = "summary-servicenow-token-1";
@@ -49,22 +52,8 @@ const RULE = {
 };
 
 function post(path: string, body: unknown, headers: Record<string, string>) {
-  const text = JSON.stringify(body);
-  const event = {
-    version: "v1",
-    rawPath: path,
-    body: text,
-    isBase64Encoded: false,
-    headers: { "content-type": "application/json", ...headers },
-    queryParameters: {},
-    requestContext: {
-      requestId: "sum",
-      http: { method: "POST", path, sourceIp: "10.0.0.1" },
-      timeEpoch: String(Date.now()),
-    },
-  };
   return http(
-    Buffer.from(JSON.stringify(event)),
+    fc3HttpEvent({ path, body: JSON.stringify(body), headers, requestId: "sum" }),
     createFcContext({ credentials, functionName: "http-intake" }),
   ) as Promise<{
     statusCode: number;
@@ -73,16 +62,7 @@ function post(path: string, body: unknown, headers: Record<string, string>) {
 }
 
 function mnsBatch(messageId: string, body: unknown) {
-  return [
-    {
-      id: `${messageId}-event`,
-      source: "MNS-ens-egress-queue-worker-mns-queue",
-      specversion: "1.0",
-      type: "mns:Queue:SendMessage",
-      datacontenttype: "application/json; charset=utf-8",
-      data: { requestId: "r", messageId, messageBody: Buffer.from(JSON.stringify(body)).toString("base64") },
-    },
-  ];
+  return [mnsQueueEvent(messageId, JSON.stringify(body), { base64: true })];
 }
 
 async function consume(batch: unknown): Promise<{ value?: Json; error?: Error }> {

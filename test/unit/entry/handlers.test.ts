@@ -3,11 +3,14 @@
  * in-memory ENS client and captured output, no sockets and no bundle. This is where outcomes become HTTP statuses
  * and queue acknowledgements, so every row of that mapping is pinned here.
  */
+
 import { describe, expect, it } from "vitest";
 import { createHttpIntakeHandler } from "#shared/entry/http-intake.ts";
 import { createQueueWorkerHandler, QueueRedeliveryError } from "#shared/entry/queue-worker.ts";
 import type { EnsCallResult, EnsErrorInfo } from "#shared/ports.ts";
 import { createFakeEnsClient, type FakeEnsClient } from "../../fakes/fake-ens-client.ts";
+import { fc3HttpEvent } from "../../helpers/fc3-http-event.ts";
+import { mnsQueueEvent } from "../../helpers/mns-event.ts";
 
 const TOKEN = "entry-layer-token-0123456789abcdef";
 const credentials = { accessKeyId: "entry-ak", accessKeySecret: "entry-secret-0123456789abcdef" };
@@ -48,19 +51,13 @@ function intake(answer?: (callIndex: number) => EnsCallResult) {
     { ens, sinks: [], writeLine: (line) => lines.push(line), clock: { now: () => NOW } },
   );
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
-    const event = {
-      version: "v1",
-      rawPath: "/rules",
+    const event = fc3HttpEvent({
+      path: "/rules",
       body: typeof body === "string" ? body : JSON.stringify(body),
-      isBase64Encoded: false,
-      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, ...headers },
-      queryParameters: {},
-      requestContext: {
-        requestId: "fc-req-1",
-        http: { method: "POST", path: "/rules", sourceIp: "10.0.0.1" },
-      },
-    };
-    const answer = await handler(Buffer.from(JSON.stringify(event)), context());
+      headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+      requestId: "fc-req-1",
+    });
+    const answer = await handler(event, context());
     return { ...answer, json: JSON.parse(answer.body) };
   };
   return { post, ens, lines, handler };
@@ -185,13 +182,9 @@ describe("createQueueWorkerHandler: acknowledge or redeliver", () => {
       r.PortRange === "443/443" ? failure("ens.interface.error", true, 500) : failure("NoPermission", false),
     );
     const { handler, lines } = worker(ens);
-    const batch = [rule, { ...rule, PortRange: "8443/8443" }].map((body, i) => ({
-      id: `evt-${i}`,
-      source: "MNS-queue-worker-mns",
-      specversion: "1.0",
-      type: "mns:Queue:SendMessage",
-      data: { messageId: `msg-${i}`, messageBody: JSON.stringify(body) },
-    }));
+    const batch = [rule, { ...rule, PortRange: "8443/8443" }].map((body, i) =>
+      mnsQueueEvent(`msg-${i}`, JSON.stringify(body)),
+    );
     const thrown = await handler(Buffer.from(JSON.stringify(batch)), context()).catch(
       (error: unknown) => error,
     );
