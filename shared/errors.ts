@@ -210,9 +210,6 @@ export const ERROR_TABLE = [
 /** A code a row stands for: the exact code, or every code of its family (`Policy.*` is `Policy.${string}`). */
 type CodeOf<P extends string> = P extends `${infer Prefix}*` ? `${Prefix}${string}` : P;
 
-/** Every code the error table knows by name or family. */
-export type KnownErrorCode = CodeOf<(typeof ERROR_TABLE)[number]["code"]>;
-
 /**
  * The codes this product decides itself (refusals and local failures), typed from the table: a refusal with a code
  * the table has no row for does not compile.

@@ -66,7 +66,7 @@ export function computeBackoffDelay(
 }
 
 /** Waits `ms`, or less when `signal` aborts first; always resolves. */
-export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve();
     const done = () => {
