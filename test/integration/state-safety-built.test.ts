@@ -249,8 +249,9 @@ describe("a batch makes progress on every redelivery", () => {
     expect(settled).toBe(true);
     expect(deliveries).toBeLessThanOrEqual(3);
     expect(inEns.at(-1)).toBe(48);
-    // Progress on every delivery that did not settle: strictly more rules each time.
-    for (let i = 1; i < inEns.length; i++) expect(inEns[i]!).toBeGreaterThan(inEns[i - 1]!);
+    // Never a step back. (A delivery may write its last rules and still be redelivered: an attempt cut at the
+    // deadline after ENS stored the rule asks for another delivery, which then finds it by the read.)
+    for (let i = 1; i < inEns.length; i++) expect(inEns[i]!).toBeGreaterThanOrEqual(inEns[i - 1]!);
     // Each rule was written exactly once: later deliveries found the earlier rules by reading the group.
     expect(await control.ensCalls()).toBe(48);
   });
