@@ -5,6 +5,7 @@
  */
 import type { Logger } from "../ports.ts";
 import { createRedactor, type Redactor } from "./redaction.ts";
+import { writeStdoutLine } from "./stdout-line.ts";
 
 // Where these were defined before the engine moved to redaction.ts; new code imports them from there.
 export { isSensitiveKey, REDACTED, redact, redactJsonText, redactText } from "./redaction.ts";
@@ -33,10 +34,6 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
   /** Clock for the `time` field; injectable for tests. */
   now?: () => number;
-}
-
-function defaultWrite(line: string): void {
-  process.stdout.write(`${line}\n`);
 }
 
 interface LoggerState {
@@ -95,7 +92,7 @@ export function createLogger(options: LoggerOptions = {}): RedactingLogger {
   const secrets = [...(options.secrets ?? [])];
   return build({
     threshold: LEVELS[options.level ?? "info"],
-    write: options.write ?? defaultWrite,
+    write: options.write ?? writeStdoutLine,
     now: options.now ?? Date.now,
     secrets,
     redactor: createRedactor(secrets),

@@ -27,6 +27,7 @@ import { blockRange, parseCidr } from "./ipv4.ts";
 import type { Policy } from "./policy-default.ts";
 import { ALL_PORTS, MAX_PORT, type PortInterval, rulePorts } from "./policy-ports.ts";
 import type { EgressRule, PolicyViolation } from "./types.ts";
+import { groupDigits } from "./validation-text.ts";
 
 type Cell = "tcp" | "udp" | "icmp" | "gre";
 
@@ -246,7 +247,7 @@ export function evaluateGroupState(
     const { widerThanPrefix } = policy.worldOpen;
     const internet =
       `the internet (a block wider than /${widerThanPrefix}, or more than ` +
-      `${(2 ** (32 - widerThanPrefix)).toLocaleString("en-US")} public addresses in all: worldOpen.widerThanPrefix)`;
+      `${groupDigits(2 ** (32 - widerThanPrefix))} public addresses in all: worldOpen.widerThanPrefix)`;
     const together = namedRules(
       world.flatMap((problem) => [...problem.contributors]),
       rule.SecurityGroupId,

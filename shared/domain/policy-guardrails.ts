@@ -18,6 +18,7 @@ import {
 } from "./policy-ports.ts";
 import { textClassesFor } from "./text-classes.ts";
 import type { EgressRule, PolicyDecision, PolicyViolation, RequestMeta, RequestOrigin } from "./types.ts";
+import { groupDigits } from "./validation-text.ts";
 
 /**
  * Every guardrail name, in the order violations are reported; the first violation's name becomes the error
@@ -189,7 +190,7 @@ function checkWorldOpen({ rule, destination, ports, compiled }: RuleFacts): stri
   const what =
     destination.prefix === 0
       ? `DestCidrIp ${rule.DestCidrIp} is the whole internet`
-      : `DestCidrIp ${rule.DestCidrIp} spans ${blockSize(destination).toLocaleString("en-US")} addresses, wider than ` +
+      : `DestCidrIp ${rule.DestCidrIp} spans ${groupDigits(blockSize(destination))} addresses, wider than ` +
         `/${world.widerThanPrefix} (worldOpen.widerThanPrefix), so it counts as the internet`;
   return `${what}: ${problems.join("; ")}`;
 }

@@ -80,19 +80,31 @@ function oneOf(values: readonly string[], optional = false): (issue: RawIssue) =
   };
 }
 
-/** Wraps a pure `describe*Problem` function as a zod check. */
-function problemCheck(describe: (value: string) => string | null): z.core.$ZodCheck<string> {
-  return z.superRefine((value: string, ctx) => {
-    const problem = describe(value);
-    if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: value });
-  });
+/** What is wrong with one string field of an object, or null; the value is the field's, as given. */
+type FieldProblems = Readonly<Record<string, (value: string) => string | null>>;
+
+/**
+ * One zod check for the string fields of an object that have a rule beyond their type: each field that holds a
+ * string is described by its `describe*Problem` function, and a problem becomes an issue at that field. One check
+ * per object rather than a refined schema per field keeps the schema instances built at each cold start few (a
+ * refined field costs a clone and a check instance). It runs even when other fields failed (`when`), so one answer
+ * lists every problem; fields of the wrong type were already reported by their own schema and are skipped.
+ */
+function fieldProblemsCheck(problems: FieldProblems) {
+  return z.superRefine(
+    (object: Record<string, unknown>, ctx) => {
+      for (const [field, describe] of Object.entries(problems)) {
+        const value = object[field];
+        if (typeof value !== "string") continue;
+        const problem = describe(value);
+        if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: value, path: [field] });
+      }
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+  );
 }
 
 const PORT_RANGE_WHAT = 'a port range such as "22/22" (or "-1/-1" for icmp, gre and all)';
-
-const SecurityGroupIdSchema = z
-  .string({ error: expected('a security group id such as "sg-bp67acfmxazb4p"') })
-  .check(problemCheck(describeSecurityGroupIdProblem));
 
 const WHOLE_INTERNET_HINT = 'write "0.0.0.0/0" if the whole internet is meant (the guardrails then judge it)';
 
@@ -117,10 +129,6 @@ function describeDestinationProblem(text: string): string | null {
     : `${quoteInput(text)} is ${what}, not a destination; ${WHOLE_INTERNET_HINT}`;
 }
 
-const DestCidrIpSchema = z
-  .string({ error: expected('an IPv4 address or CIDR block such as "10.0.0.0/8"') })
-  .check(problemCheck(describeDestinationProblem));
-
 // One transform rather than a pipe of a union of two types: four schema instances fewer to build at each cold start.
 const PrioritySchema = z.transform((value: unknown, ctx) => {
   // What z.union([z.number(), z.string()]) accepts: a finite number or a string.
@@ -135,16 +143,22 @@ const PrioritySchema = z.transform((value: unknown, ctx) => {
   return z.NEVER;
 });
 
+// SecurityGroupId and DestCidrIp are described by `ruleFieldsCheck`, the port ranges (against IpProtocol) by
+// `portRangesCheck`; here only their types.
 const RULE_SHAPE = {
-  SecurityGroupId: SecurityGroupIdSchema,
+  SecurityGroupId: z.string({ error: expected('a security group id such as "sg-bp67acfmxazb4p"') }),
   IpProtocol: z.enum(IP_PROTOCOLS, { error: oneOf(IP_PROTOCOLS) }),
-  // Port ranges are checked against IpProtocol by `portRangesCheck` below; here only their type.
   PortRange: z.string({ error: expected(PORT_RANGE_WHAT) }),
-  DestCidrIp: DestCidrIpSchema,
+  DestCidrIp: z.string({ error: expected('an IPv4 address or CIDR block such as "10.0.0.0/8"') }),
   Policy: z.optional(z.enum(POLICIES, { error: oneOf(POLICIES, true) })),
   Priority: z.optional(PrioritySchema),
   SourcePortRange: z.optional(z.string({ error: expected(PORT_RANGE_WHAT, true) })),
 };
+
+const ruleFieldsCheck = fieldProblemsCheck({
+  SecurityGroupId: describeSecurityGroupIdProblem,
+  DestCidrIp: describeDestinationProblem,
+});
 
 /**
  * Checks both port ranges against the protocol. It runs even when other fields failed (`when`), so one answer
@@ -163,13 +177,15 @@ const portRangesCheck = z.superRefine(
   { when: (payload) => typeof payload.value === "object" && payload.value !== null },
 );
 
-/** Builds a trimmed metadata text schema with its length and character rules, plus a field's own rule. */
-function textSchema(what: string, rule: TextFieldRule, own: (value: string) => string | null = () => null) {
-  // Trimmed by a check rather than a piped transform: two schema instances fewer per field at each cold start.
-  return z.string({ error: expected(what, true) }).check(
-    z.trim(),
-    problemCheck((value) => describeTextProblem(value, rule) ?? own(value)),
-  );
+/**
+ * Describes a metadata text as it will be kept: trimmed (`toMeta` trims it), within its length and character rules,
+ * then by the field's own rule.
+ */
+function textProblem(rule: TextFieldRule, own: (value: string) => string | null = () => null) {
+  return (value: string): string | null => {
+    const trimmed = value.trim();
+    return describeTextProblem(trimmed, rule) ?? own(trimmed);
+  };
 }
 
 /**
@@ -186,25 +202,31 @@ function describeTicketIdProblem(text: string): string | null {
   return null;
 }
 
+// The text fields and the ServiceNow fields are described by `metaFieldsCheck`; here only their types.
 const META_SHAPE = {
-  TicketId: z.optional(
-    textSchema('a ticket id such as "NET-1234"', TEXT_RULES.TicketId, describeTicketIdProblem),
-  ),
-  RequestedBy: z.optional(textSchema("the name of the requester", TEXT_RULES.RequestedBy)),
-  Reason: z.optional(textSchema("a short reason", TEXT_RULES.Reason)),
+  TicketId: z.optional(z.string({ error: expected('a ticket id such as "NET-1234"', true) })),
+  RequestedBy: z.optional(z.string({ error: expected("the name of the requester", true) })),
+  Reason: z.optional(z.string({ error: expected("a short reason", true) })),
   DryRun: z.optional(z.boolean({ error: expected("true or false (a JSON boolean)", true) })),
   TicketSystem: z.optional(z.enum(TICKET_SYSTEMS, { error: oneOf(TICKET_SYSTEMS, true) })),
   ServiceNowTable: z.optional(
-    z
-      .string({ error: expected('a ServiceNow table name such as "change_request"', true) })
-      .check(problemCheck(describeServiceNowTableProblem)),
+    z.string({ error: expected('a ServiceNow table name such as "change_request"', true) }),
   ),
   ServiceNowSysId: z.optional(
-    z
-      .string({ error: expected("the sys_id of the ServiceNow record (32 hex digits)", true) })
-      .check(problemCheck(describeSysIdProblem)),
+    z.string({ error: expected("the sys_id of the ServiceNow record (32 hex digits)", true) }),
   ),
 };
+
+/** The rule of each metadata field beyond its type, by field. */
+const META_PROBLEMS = {
+  TicketId: textProblem(TEXT_RULES.TicketId, describeTicketIdProblem),
+  RequestedBy: textProblem(TEXT_RULES.RequestedBy),
+  Reason: textProblem(TEXT_RULES.Reason),
+  ServiceNowTable: describeServiceNowTableProblem,
+  ServiceNowSysId: describeSysIdProblem,
+} as const satisfies FieldProblems;
+
+const metaFieldsCheck = fieldProblemsCheck(META_PROBLEMS);
 
 /**
  * The fields that name a ticket (docs/tickets.md, which ticket a request names) must agree: a ServiceNow record is
@@ -238,13 +260,22 @@ const ticketFieldsCheck = z.superRefine(
 const notAnObject = (what: string) => (issue: RawIssue) =>
   `must be ${what}, not ${describeJsonType(issue.input)}`;
 
-/** One rule's input fields, exactly as ENS spells them; unknown fields are refused. Defaults are not filled in. */
-export const EgressRuleInputSchema = z
-  .strictObject(RULE_SHAPE, { error: notAnObject("an object holding the rule fields") })
-  .check(portRangesCheck);
+function buildEgressRuleInputSchema() {
+  return z
+    .strictObject(RULE_SHAPE, { error: notAnObject("an object holding the rule fields") })
+    .check(ruleFieldsCheck, portRangesCheck);
+}
+
+let egressRuleInputSchema: ReturnType<typeof buildEgressRuleInputSchema> | undefined;
+
+/**
+ * One rule's input fields, exactly as ENS spells them; unknown fields are refused. Defaults are not filled in.
+ * Built on first use: a valid single-rule request, the usual cold start, never needs it.
+ */
+export const egressRuleInput = () => (egressRuleInputSchema ??= buildEgressRuleInputSchema());
 
 /** A validated rule as the requester wrote it, before `normaliseRule` fills in the defaults. */
-export type EgressRuleInput = z.output<typeof EgressRuleInputSchema>;
+export type EgressRuleInput = z.output<ReturnType<typeof buildEgressRuleInputSchema>>;
 
 /** The `{"Rules":[...]}` form of the request. */
 function buildMultiRuleRequestSchema() {
@@ -261,9 +292,9 @@ function buildMultiRuleRequestSchema() {
             `holds ${Array.isArray(issue.input) ? issue.input.length : "too many"} rules; at most ${MAX_RULES_PER_REQUEST} are allowed per request, so split it into several requests`,
         }),
       ),
-    z.array(EgressRuleInputSchema),
+    z.array(egressRuleInput()),
   );
-  return z.strictObject({ Rules: rulesList, ...META_SHAPE }).check(ticketFieldsCheck);
+  return z.strictObject({ Rules: rulesList, ...META_SHAPE }).check(metaFieldsCheck, ticketFieldsCheck);
 }
 
 let multiRuleRequestSchema: ReturnType<typeof buildMultiRuleRequestSchema> | undefined;
@@ -273,7 +304,7 @@ const multiRuleRequest = () => (multiRuleRequestSchema ??= buildMultiRuleRequest
 
 const SingleRuleRequestSchema = z
   .strictObject({ ...RULE_SHAPE, ...META_SHAPE })
-  .check(portRangesCheck, ticketFieldsCheck);
+  .check(ruleFieldsCheck, metaFieldsCheck, portRangesCheck, ticketFieldsCheck);
 
 type SingleRuleRequest = z.output<typeof SingleRuleRequestSchema>;
 type MultiRuleRequest = z.output<ReturnType<typeof buildMultiRuleRequestSchema>>;
@@ -307,11 +338,14 @@ export function normaliseRule(input: EgressRuleInput): EgressRule {
   };
 }
 
+/** A metadata text as it is kept: trimmed (its rules were checked on the trimmed text); null when absent. */
+const keptText = (text: string | undefined): string | null => (text === undefined ? null : text.trim());
+
 function toMeta(data: SingleRuleRequest | MultiRuleRequest): RequestMeta {
   return {
-    TicketId: data.TicketId ?? null,
-    RequestedBy: data.RequestedBy ?? null,
-    Reason: data.Reason ?? null,
+    TicketId: keptText(data.TicketId),
+    RequestedBy: keptText(data.RequestedBy),
+    Reason: keptText(data.Reason),
     DryRun: data.DryRun ?? false,
     // Present only when given, so a request that names no ticket has the metadata it always had.
     ...(data.TicketSystem === undefined ? {} : { TicketSystem: data.TicketSystem }),
@@ -385,7 +419,7 @@ function pickRuleFields(input: Record<string, unknown>): Record<string, unknown>
 }
 
 function readEntry(value: unknown): EgressRule | null {
-  const parsed = EgressRuleInputSchema.safeParse(value);
+  const parsed = egressRuleInput().safeParse(value);
   return parsed.success ? normaliseRule(parsed.data) : null;
 }
 
@@ -395,26 +429,37 @@ function readEntries(rules: unknown): Array<EgressRule | null> {
   return rules.map(readEntry);
 }
 
+/** A field that is present but not valid on its own. */
+const invalid = Symbol("invalid");
+
 function readMeta(input: Record<string, unknown>): Partial<RequestMeta> {
   const meta: Partial<RequestMeta> = {};
   const own = (field: (typeof META_FIELDS)[number]): unknown =>
     Object.hasOwn(input, field) ? input[field] : undefined;
-  const ticketId = META_SHAPE.TicketId.safeParse(own("TicketId"));
-  if (ticketId.success) meta.TicketId = ticketId.data ?? null;
-  const requestedBy = META_SHAPE.RequestedBy.safeParse(own("RequestedBy"));
-  if (requestedBy.success) meta.RequestedBy = requestedBy.data ?? null;
-  const reason = META_SHAPE.Reason.safeParse(own("Reason"));
-  if (reason.success) meta.Reason = reason.data ?? null;
+  /** The field as it is kept when it is valid on its own (absent counts as valid), else `invalid`. */
+  const read = <F extends keyof typeof META_PROBLEMS>(field: F): string | undefined | typeof invalid => {
+    const parsed = META_SHAPE[field].safeParse(own(field));
+    if (!parsed.success) return invalid;
+    if (parsed.data === undefined) return undefined;
+    if (META_PROBLEMS[field](parsed.data) !== null) return invalid;
+    return Object.hasOwn(TEXT_RULES, field) ? parsed.data.trim() : parsed.data;
+  };
+  const ticketId = read("TicketId");
+  if (ticketId !== invalid) meta.TicketId = ticketId ?? null;
+  const requestedBy = read("RequestedBy");
+  if (requestedBy !== invalid) meta.RequestedBy = requestedBy ?? null;
+  const reason = read("Reason");
+  if (reason !== invalid) meta.Reason = reason ?? null;
   const dryRun = META_SHAPE.DryRun.safeParse(own("DryRun"));
   if (dryRun.success) meta.DryRun = dryRun.data ?? false;
   // The ticket of a refused request still hears why (docs/tickets.md), when its own fields are readable.
   const system = META_SHAPE.TicketSystem.safeParse(own("TicketSystem"));
   if (system.success && system.data !== undefined) meta.TicketSystem = system.data;
-  const table = META_SHAPE.ServiceNowTable.safeParse(own("ServiceNowTable"));
-  const sysId = META_SHAPE.ServiceNowSysId.safeParse(own("ServiceNowSysId"));
-  if (table.success && sysId.success && table.data !== undefined && sysId.data !== undefined) {
-    meta.ServiceNowTable = table.data;
-    meta.ServiceNowSysId = sysId.data;
+  const table = read("ServiceNowTable");
+  const sysId = read("ServiceNowSysId");
+  if (typeof table === "string" && typeof sysId === "string") {
+    meta.ServiceNowTable = table;
+    meta.ServiceNowSysId = sysId;
   }
   return meta;
 }

@@ -5,18 +5,15 @@
  * `specversion` and a `type` starting with `ens.egress_rule.`.
  */
 import type { AuditEvent, AuditSink } from "../../ports.ts";
-
-function writeStdout(line: string): void {
-  // process.stdout, not console.log: the FC runtime prefixes console lines with a timestamp and request id,
-  // which would stop the line from being JSON.
-  process.stdout.write(`${line}\n`);
-}
+// Standard output, not console.log: the FC runtime prefixes console lines with a timestamp and request id, which
+// would stop the line from being JSON.
+import { writeStdoutLine } from "../stdout-line.ts";
 
 /**
  * Creates the log sink; `write` receives each line without its newline (default: stdout).
  * @example createLogSink((line) => lines.push(line))
  */
-export function createLogSink(write: (line: string) => void = writeStdout): AuditSink {
+export function createLogSink(write: (line: string) => void = writeStdoutLine): AuditSink {
   return {
     name: "log",
     async write(event: AuditEvent, options) {
