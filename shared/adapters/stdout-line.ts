@@ -14,14 +14,15 @@ import { writeSync as fsWriteSync } from "node:fs";
 
 /** What the writer needs of the system: a synchronous write and the stream to fall back to. */
 export interface StdoutPort {
-  /** Writes bytes from `offset`; returns how many were written (may be fewer), throws on an error. */
-  writeSync(bytes: Uint8Array, offset: number): number;
+  /** Writes the text, or the bytes; returns how many bytes were written (may be fewer), throws on an error. */
+  writeSync(data: string | Uint8Array): number;
   /** The stream fallback; keeps the order of what it is given. */
   stream(): { write(chunk: Uint8Array | string): unknown };
 }
 
 const SYSTEM: StdoutPort = {
-  writeSync: (bytes, offset) => fsWriteSync(1, bytes, offset),
+  // Two calls, one per overload of fs.writeSync (text, bytes).
+  writeSync: (data) => (typeof data === "string" ? fsWriteSync(1, data) : fsWriteSync(1, data)),
   stream: () => process.stdout,
 };
 
@@ -32,24 +33,29 @@ const SYSTEM: StdoutPort = {
 export function createStdoutLineWriter(port: StdoutPort = SYSTEM): (line: string) => void {
   let direct = true;
   return (line) => {
+    const text = `${line}\n`;
     if (!direct) {
-      port.stream().write(`${line}\n`);
+      port.stream().write(text);
       return;
     }
-    const bytes = Buffer.from(`${line}\n`, "utf8");
-    let offset = 0;
+    let written = 0;
     try {
-      while (offset < bytes.length) {
-        const written = port.writeSync(bytes, offset);
+      // The usual case: the text goes whole in one write, without copying it into bytes first.
+      written = port.writeSync(text);
+      const total = Buffer.byteLength(text);
+      if (written >= total) return;
+      const bytes = Buffer.from(text, "utf8");
+      while (written < total) {
+        const taken = port.writeSync(bytes.subarray(written));
         // A write that takes nothing would loop for ever; treat it like a refusal.
-        if (written <= 0) throw new Error("stdout took no bytes");
-        offset += written;
+        if (taken <= 0) throw new Error("stdout took no bytes");
+        written += taken;
       }
     } catch {
       // EAGAIN (a non-blocking pipe is full), EINTR or anything else: the stream takes over, for good, so that
       // what it still holds queued is never overtaken by a later direct write.
       direct = false;
-      port.stream().write(bytes.subarray(offset));
+      port.stream().write(Buffer.from(text, "utf8").subarray(written));
     }
   };
 }

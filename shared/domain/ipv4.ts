@@ -9,18 +9,37 @@ export interface Ipv4Block {
   prefix: number;
 }
 
-const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
 
-/** Parses dotted-quad IPv4 (no leading zeros, no whitespace) into an unsigned 32-bit integer, or null. */
+/**
+ * Parses dotted-quad IPv4 (four numbers 0-255, no leading zeros, no whitespace) into an unsigned 32-bit integer,
+ * or null. A scan of character codes: the guardrails parse every destination of a group on each invocation.
+ */
 export function parseIpv4(text: string): number | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
   let value = 0;
-  for (const part of parts) {
-    if (!OCTET.test(part)) return null;
-    value = value * 256 + Number(part);
+  let octets = 0;
+  let i = 0;
+  while (true) {
+    const start = i;
+    let octet = 0;
+    while (i < text.length) {
+      const code = text.charCodeAt(i);
+      if (code < ZERO || code > NINE) break;
+      octet = octet * 10 + (code - ZERO);
+      i++;
+    }
+    const digits = i - start;
+    // 1-3 digits, at most 255, and a leading zero only for 0 itself.
+    if (digits === 0 || digits > 3 || octet > 255 || (digits > 1 && text.charCodeAt(start) === ZERO))
+      return null;
+    value = value * 256 + octet;
+    octets++;
+    if (octets === 4) return i === text.length ? value : null;
+    if (i >= text.length || text.charCodeAt(i) !== DOT) return null;
+    i++;
   }
-  return value;
 }
 
 /** Formats an unsigned 32-bit integer as dotted-quad IPv4. */

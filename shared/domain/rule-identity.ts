@@ -12,11 +12,18 @@ import type { EgressRule } from "./types.ts";
  */
 export function ruleIdentity(rule: EgressRule): string {
   const parsed = parseCidr(rule.DestCidrIp);
+  // A block written with its prefix and no host bits is already in the network's spelling (parseCidr refuses
+  // leading zeros), so it is not formatted again.
+  const network = !parsed.ok
+    ? rule.DestCidrIp
+    : parsed.hostBitsSet || !rule.DestCidrIp.includes("/")
+      ? formatBlock(parsed.block)
+      : rule.DestCidrIp;
   return JSON.stringify([
     rule.SecurityGroupId,
     rule.IpProtocol.toLowerCase(),
     rule.PortRange,
-    parsed.ok ? formatBlock(parsed.block) : rule.DestCidrIp,
+    network,
     rule.Policy.toLowerCase(),
     rule.Priority,
     rule.SourcePortRange,

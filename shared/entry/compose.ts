@@ -199,9 +199,6 @@ export function startInvocation(runtime: Runtime, context: FcContext): Invocatio
   const hardDeadline = startedAt + timeoutMs;
   const credentials = credentialsOf(context, config.fallbackCredentials);
   const functionName = context.function?.name ?? "unknown";
-  const _serviceName = context.service?.name || null;
-  const _region = context.region ?? "unknown";
-  const _accountId = context.accountId ?? "unknown";
   // The invocation's STS credentials join the configuration's secrets in every redaction.
   const stsSecrets = credentials
     ? [credentials.accessKeySecret, credentials.securityToken ?? ""].filter(Boolean)

@@ -54,9 +54,19 @@ export interface HttpEnsTransport extends EnsTransport {
 
 const USER_AGENT = `ens-egress/0.1 Node.js/${process.versions.node}`;
 
+// The timestamp changes once a second and every ENS call signs one: the last second's text is kept.
+let lastSecond = Number.NaN;
+let lastText = "";
+
 /** Formats epoch ms the way both signatures want it: `YYYY-MM-DDThh:mm:ssZ`. */
 export function formatAcsTimestamp(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    // toISOString is `YYYY-MM-DDThh:mm:ss.sssZ` for the years 1970-9999 a clock gives; the milliseconds go.
+    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** Parses ENS_ENDPOINT; only http and https are accepted. */

@@ -11,12 +11,13 @@ function scriptedPort(chunks: readonly number[], refuseAt: number | null) {
   let calls = 0;
   let streamUses = 0;
   const port: StdoutPort = {
-    writeSync(bytes, offset) {
+    writeSync(data) {
       const call = calls++;
       if (call === refuseAt)
         throw Object.assign(new Error("EAGAIN: resource temporarily unavailable"), { code: "EAGAIN" });
-      const take = Math.min(bytes.length - offset, Math.max(1, chunks[call % chunks.length] ?? 1));
-      received.push(...bytes.subarray(offset, offset + take));
+      const bytes = typeof data === "string" ? Buffer.from(data) : data;
+      const take = Math.min(bytes.length, Math.max(1, chunks[call % chunks.length] ?? 1));
+      received.push(...bytes.subarray(0, take));
       return take;
     },
     stream: () => ({

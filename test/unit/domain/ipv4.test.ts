@@ -35,6 +35,28 @@ describe("parseIpv4", () => {
     expect(parseIpv4(text)).toBe(expected);
   });
 
+  it("agrees with the dotted-quad grammar on any text made of digits, dots and a few other characters", () => {
+    // The grammar written as a regular expression: the oracle of the character scan.
+    const octet = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+    const grammar = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}$`);
+    const oracle = (text: string): number | null =>
+      grammar.test(text) ? text.split(".").reduce((value, part) => value * 256 + Number(part), 0) : null;
+    const alphabet = fc.constantFrom("0", "1", "2", "5", "9", ".", ".", " ", "-", "a", "/", "\u0661");
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 20 }), (chars) => {
+        const text = chars.join("");
+        expect(parseIpv4(text)).toBe(oracle(text));
+      }),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 3, maxLength: 5 }), (parts) => {
+        const text = parts.join(".");
+        expect(parseIpv4(text)).toBe(oracle(text));
+      }),
+    );
+  });
+
   it("round-trips every address through formatIpv4", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), (value) => {

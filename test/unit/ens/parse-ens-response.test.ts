@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   formatAcsTimestamp,
@@ -102,6 +103,23 @@ describe("parseEnsResponse", () => {
 describe("formatAcsTimestamp / parseEnsEndpoint", () => {
   it("formats UTC without milliseconds", () => {
     expect(formatAcsTimestamp(Date.UTC(2024, 0, 2, 3, 4, 5, 678))).toBe("2024-01-02T03:04:05Z");
+  });
+
+  it("gives the same text as toISOString without milliseconds for any instant, in any order (it keeps the last second)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 998) }), { minLength: 1 }),
+        (instants) => {
+          for (const ms of [
+            ...instants,
+            ...instants.map((t) => t - (t % 1000)),
+            ...instants.map((t) => t + 1),
+          ]) {
+            expect(formatAcsTimestamp(ms)).toBe(new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z"));
+          }
+        },
+      ),
+    );
   });
 
   it("accepts http(s) endpoints and bare hosts, refuses other schemes", () => {
